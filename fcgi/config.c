@@ -1,0 +1,305 @@
+/* config.c: a table of keys, each with its type, default and bounds; one reader for file and env. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#ifndef MIGRATIONS_DIR
+#define MIGRATIONS_DIR "sql/migrations"
+#endif
+
+enum key_type { K_STRING, K_LONG, K_LOGLEVEL, K_ORIGIN, K_PATH };
+
+struct key {
+	const char    *name;
+	enum key_type  type;
+	size_t         off;
+	const char    *def;		/* NULL: required */
+	long           min, max;
+};
+
+#define OFF(f) offsetof(struct config, f)
+
+static const struct key keys[] = {
+	{ "database_url",	K_STRING,   OFF(database_url),	     NULL,	0, 0 },
+	{ "public_base_url",	K_ORIGIN,   OFF(public_base_url),    NULL,	0, 0 },
+	{ "max_body_bytes",	K_LONG,     OFF(max_body_bytes),     "65536",	256, 16777216 },
+	{ "threads",		K_LONG,     OFF(threads),	     "2",	1, 64 },
+	{ "db_connect_timeout",	K_LONG,     OFF(db_connect_timeout), "3",	1, 60 },
+	{ "retry_after",	K_LONG,     OFF(retry_after),	     "5",	1, 3600 },
+	{ "log_level",		K_LOGLEVEL, OFF(log_level),	     "info",	0, 0 },
+	{ "log_file",		K_PATH,     OFF(log_file),	     "",	0, 0 },
+	{ "migrations_dir",	K_PATH,     OFF(migrations_dir),     MIGRATIONS_DIR, 0, 0 },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+const char *
+log_level_name(enum log_level l)
+{
+	return level_names[l];
+}
+
+void
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type == K_STRING || keys[i].type == K_ORIGIN || keys[i].type == K_PATH) {
+			char **p = (char **)((char *)c + keys[i].off);
+
+			free(*p);
+			*p = NULL;
+		}
+}
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* scheme://host[:port] with nothing after: the Origin browsers send must equal it. */
+static bool
+valid_origin(const char *v, const char **why)
+{
+	const char *h, *p;
+
+	if (strncmp(v, "https://", 8) == 0)
+		h = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		h = v + 7;
+	else {
+		*why = "must start with http:// or https://";
+		return false;
+	}
+	if (*h == '\0' || *h == ':') {
+		*why = "has no host";
+		return false;
+	}
+	for (p = h; *p != '\0' && *p != ':'; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '.')) {
+			*why = "must be scheme://host[:port] with no path, query or trailing slash";
+			return false;
+		}
+	if (*p == ':') {
+		long port;
+
+		if (!parse_long(p + 1, 1, 65535, &port) || p[1] == '0' || p[1] == '-') {
+			*why = "has an invalid port";
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Converts one raw value into the field; false with a reason. */
+static bool
+set_value(struct config *c, const struct key *k, const char *v, const char **why)
+{
+	void *field = (char *)c + k->off;
+	long n;
+	size_t i;
+
+	switch (k->type) {
+	case K_STRING:
+	case K_PATH:
+	case K_ORIGIN:
+		if (k->type == K_ORIGIN && !valid_origin(v, why))
+			return false;
+		if (k->type == K_STRING && *v == '\0') {
+			*why = "must not be empty";
+			return false;
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		return true;
+	case K_LONG:
+		if (!parse_long(v, k->min, k->max, &n)) {
+			static char msg[96];	/* only written during single-threaded start-up */
+
+			snprintf(msg, sizeof(msg), "must be a whole number from %ld to %ld",
+			    k->min, k->max);
+			*why = msg;
+			return false;
+		}
+		*(long *)field = n;
+		return true;
+	case K_LOGLEVEL:
+		for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+			if (strcmp(v, level_names[i]) == 0) {
+				*(enum log_level *)field = (enum log_level)i;
+				return true;
+			}
+		*why = "must be one of debug, info, warn, error";
+		return false;
+	}
+	*why = "unknown type";
+	return false;
+}
+
+static const struct key *
+find_key(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strlen(keys[i].name) == len && strncmp(keys[i].name, name, len) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+bool
+config_load_text(struct config *c, const char *text, const char *name, char *const *envp,
+    char *err, size_t errlen)
+{
+	bool seen[NKEYS] = { false };
+	char *copy = xstrdup(text), *line, *next;
+	const char *why;
+	size_t i, lineno = 0;
+	bool ok = false;
+
+	if (!utf8_valid(text, strlen(text))) {
+		seterr(err, errlen, "%s: not valid UTF-8", name);
+		goto out;
+	}
+	for (line = copy; line != NULL; line = next) {
+		char *eq, *key, *val;
+		const struct key *k;
+
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		line = trim(line);
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL) {
+			seterr(err, errlen, "%s:%zu: expected \"key = value\"", name, lineno);
+			goto out;
+		}
+		*eq = '\0';
+		key = trim(line);
+		val = trim(eq + 1);
+		if ((k = find_key(key, strlen(key))) == NULL) {
+			seterr(err, errlen, "%s:%zu: unknown key '%s'", name, lineno, key);
+			goto out;
+		}
+		if (seen[k - keys]) {
+			seterr(err, errlen, "%s:%zu: key '%s' given twice", name, lineno, key);
+			goto out;
+		}
+		seen[k - keys] = true;
+		if (!set_value(c, k, val, &why)) {
+			seterr(err, errlen, "%s:%zu: key '%s' %s", name, lineno, key, why);
+			goto out;
+		}
+	}
+	for (; envp != NULL && *envp != NULL; envp++) {
+		const char *e = *envp, *eqp;
+		char lower[64];
+		const struct key *k;
+		size_t n;
+
+		if (strncmp(e, CONFIG_ENV_PREFIX, strlen(CONFIG_ENV_PREFIX)) != 0 ||
+		    (eqp = strchr(e, '=')) == NULL)
+			continue;
+		e += strlen(CONFIG_ENV_PREFIX);
+		n = (size_t)(eqp - e);
+		if (n >= sizeof(lower))
+			continue;
+		for (i = 0; i < n; i++)
+			lower[i] = (char)tolower((unsigned char)e[i]);
+		lower[n] = '\0';
+		if ((k = find_key(lower, n)) == NULL)
+			continue;	/* CONNECTOR_CONFIG and friends are not keys */
+		seen[k - keys] = true;
+		if (!set_value(c, k, eqp + 1, &why)) {
+			seterr(err, errlen, "environment %s%.*s: key '%s' %s", CONFIG_ENV_PREFIX,
+			    (int)n, e, k->name, why);
+			goto out;
+		}
+	}
+	for (i = 0; i < NKEYS; i++) {
+		if (seen[i])
+			continue;
+		if (keys[i].def == NULL) {
+			seterr(err, errlen, "%s: required key '%s' is missing", name, keys[i].name);
+			goto out;
+		}
+		if (!set_value(c, &keys[i], keys[i].def, &why)) {
+			seterr(err, errlen, "default for key '%s' %s", keys[i].name, why);
+			goto out;
+		}
+	}
+	ok = true;
+out:
+	free(copy);
+	return ok;
+}
+
+bool
+config_load_file(struct config *c, const char *path, char *const *envp, char *err, size_t errlen)
+{
+	FILE *f;
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+	bool ok;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	buf_init(&b);
+	buf_append(&b, "", 0);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		buf_append(&b, chunk, n);
+		if (b.len > 1024 * 1024) {
+			fclose(f);
+			buf_free(&b);
+			seterr(err, errlen, "%s: larger than 1 MiB", path);
+			return false;
+		}
+	}
+	if (ferror(f) || memchr(b.data, '\0', b.len) != NULL) {
+		fclose(f);
+		buf_free(&b);
+		seterr(err, errlen, "%s: unreadable or binary", path);
+		return false;
+	}
+	fclose(f);
+	ok = config_load_text(c, b.data, path, envp, err, errlen);
+	buf_free(&b);
+	return ok;
+}

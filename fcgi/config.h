@@ -1,0 +1,42 @@
+/* config.h: the configuration file and its environment overrides, read once at start-up. */
+#ifndef CONNECTOR_CONFIG_H
+#define CONNECTOR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+struct config {
+	char           *database_url;		/* libpq conninfo (secret: may hold a password) */
+	char           *public_base_url;	/* scheme://host[:port], no path */
+	long            max_body_bytes;
+	long            threads;
+	long            db_connect_timeout;
+	long            retry_after;		/* seconds, in 503 answers */
+	enum log_level  log_level;
+	char           *log_file;		/* empty: standard error */
+	char           *migrations_dir;
+};
+
+/* Environment variables override file keys: CONNECTOR_<KEY IN UPPER CASE>. */
+#define CONFIG_ENV_PREFIX "CONNECTOR_"
+/* Names the file when -c is not given. */
+#define CONFIG_ENV_FILE   "CONNECTOR_CONFIG"
+
+void	 config_init(struct config *);
+void	 config_free(struct config *);
+
+/*
+ * Reads "key = value" text (from file `name`), then the environment `envp`, then fills
+ * defaults and checks every value. On failure returns false with a message naming the key
+ * (and file:line where it came from a file) in err.
+ */
+bool	 config_load_text(struct config *, const char *text, const char *name,
+	    char *const *envp, char *err, size_t errlen);
+bool	 config_load_file(struct config *, const char *path, char *const *envp,
+	    char *err, size_t errlen);
+
+const char *log_level_name(enum log_level);
+
+#endif

@@ -1,0 +1,113 @@
+/* log.c: logfmt lines written with one write(2) each, so lines from threads and processes never mix. */
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int log_fd = 2;
+static enum log_level log_min = LOG_INFO;
+
+int
+log_open(const char *path, enum log_level min)
+{
+	log_min = min;
+	if (path == NULL || *path == '\0') {
+		log_fd = 2;
+		return 0;
+	}
+	if ((log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+		log_fd = 2;
+		return -1;
+	}
+	return 0;
+}
+
+void
+log_set_level(enum log_level min)
+{
+	log_min = min;
+}
+
+const char *
+log_value(const char *s, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	bool plain = *s != '\0';
+	size_t o = 0, limit;
+
+	if (outlen < 8) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return out;
+	}
+	for (p = (const unsigned char *)s; *p != '\0' && plain; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '=' || *p == '\\')
+			plain = false;
+	limit = outlen - 6;	/* room for an escape, the closing quote and NUL */
+	if (limit > 200)
+		limit = 200;
+	if (!plain)
+		out[o++] = '"';
+	for (p = (const unsigned char *)s; *p != '\0' && o < limit; p++) {
+		if (*p < ' ' || *p >= 0x7f || *p == '"' || *p == '\\') {
+			out[o++] = '\\';
+			if (*p == '"' || *p == '\\')
+				out[o++] = (char)*p;
+			else {
+				out[o++] = 'x';
+				out[o++] = hex[*p >> 4];
+				out[o++] = hex[*p & 0xf];
+			}
+		} else
+			out[o++] = (char)*p;
+	}
+	if (*p != '\0' && o + 3 < outlen) {
+		out[o++] = '.';
+		out[o++] = '.';
+	}
+	if (!plain)
+		out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
+void
+log_line(enum log_level level, const char *msg, const char *fmt, ...)
+{
+	static const char *const names[] = { "debug", "info", "warn", "error" };
+	char line[2048], mbuf[256];
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+	int n, m;
+
+	if (level < log_min)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = snprintf(line, sizeof(line),
+	    "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s msg=%s",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    ts.tv_nsec / 1000000, names[level], log_value(msg, mbuf, sizeof(mbuf)));
+	if (n < 0 || (size_t)n >= sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	if (fmt != NULL && *fmt != '\0') {
+		line[n++] = ' ';
+		va_start(ap, fmt);
+		m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+		va_end(ap);
+		if (m > 0)
+			n += m;
+		if ((size_t)n > sizeof(line) - 2)
+			n = (int)sizeof(line) - 2;
+	}
+	line[n++] = '\n';
+	while (write(log_fd, line, (size_t)n) < 0 && errno == EINTR)
+		;
+}

@@ -1,0 +1,86 @@
+/* test_config.c: the configuration reader: defaults, bounds, env overrides, errors naming the key. */
+#include <stdlib.h>
+
+#include "config.h"
+#include "tap.h"
+
+static const char good[] =
+    "# a comment\n"
+    "database_url = host=/tmp dbname=connector\n"
+    "public_base_url = https://connector.example.com\n"
+    "\n"
+    "threads = 8\n"
+    "log_level = debug\n";
+
+static int
+load(const char *text, char *const *env, struct config *c, char *err, size_t n)
+{
+	config_init(c);
+	return config_load_text(c, text, "test.conf", env, err, n);
+}
+
+static void
+expect_error(const char *text, char *const *env, const char *want, const char *name)
+{
+	struct config c;
+	char err[256] = "";
+
+	ok(!load(text, env, &c, err, sizeof(err)), name);
+	has_str(err, want, "  ...and the message names it");
+	config_free(&c);
+}
+
+int
+main(void)
+{
+	struct config c;
+	char err[256] = "";
+	char *env_threads[] = { "CONNECTOR_THREADS=3", "CONNECTOR_CONFIG=/x", "PATH=/bin", NULL };
+	char *env_bad[] = { "CONNECTOR_MAX_BODY_BYTES=lots", NULL };
+
+	ok(load(good, NULL, &c, err, sizeof(err)), "a good file loads");
+	is_str(c.database_url, "host=/tmp dbname=connector", "values keep inner spaces");
+	is_str(c.public_base_url, "https://connector.example.com", "origin is kept");
+	is_int(c.threads, 8, "threads read");
+	is_int(c.log_level, LOG_DEBUG, "log level read");
+	is_int(c.max_body_bytes, 65536, "max_body_bytes defaults");
+	is_int(c.retry_after, 5, "retry_after defaults");
+	is_str(c.log_file, "", "log_file defaults to standard error");
+	config_free(&c);
+
+	ok(load(good, env_threads, &c, err, sizeof(err)), "env overrides load");
+	is_int(c.threads, 3, "CONNECTOR_THREADS overrides the file");
+	config_free(&c);
+
+	expect_error(good, env_bad, "CONNECTOR_MAX_BODY_BYTES", "a bad env value is refused");
+	expect_error("public_base_url = https://a.example\n", NULL, "'database_url' is missing",
+	    "a missing required key is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example/\n", NULL,
+	    "test.conf:2: key 'public_base_url'", "a trailing slash in the origin is refused");
+	expect_error("database_url = x\npublic_base_url = ftp://a.example\n", NULL,
+	    "public_base_url", "a non-http origin is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example:99999\n", NULL,
+	    "invalid port", "a bad port is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\nthreads = 0\n", NULL,
+	    "test.conf:3: key 'threads' must be a whole number from 1 to 64",
+	    "threads below the bound is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\nthreads = 2x\n", NULL,
+	    "'threads'", "a number with junk is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\nlog_level = loud\n",
+	    NULL, "'log_level' must be one of", "an unknown log level is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\ncolour = red\n", NULL,
+	    "test.conf:3: unknown key 'colour'", "an unknown key is refused");
+	expect_error("database_url = x\ndatabase_url = y\n", NULL, "given twice",
+	    "a repeated key is refused");
+	expect_error("database_url\n", NULL, "test.conf:1: expected", "a line without = is refused");
+	expect_error("database_url = \npublic_base_url = https://a.example\n", NULL,
+	    "'database_url' must not be empty", "an empty required value is refused");
+	expect_error("database_url = x\xff\n", NULL, "UTF-8", "invalid UTF-8 is refused");
+
+	config_init(&c);
+	ok(!config_load_file(&c, "/nonexistent/connector.conf", NULL, err, sizeof(err)),
+	    "a missing file is refused");
+	has_str(err, "/nonexistent/connector.conf", "  ...and the message names the file");
+	config_free(&c);
+	return done_testing();
+}
