@@ -460,12 +460,12 @@ http_dispatch(const struct route *routes, size_t nroutes, struct request *req,
 		    "parameters", MAX_QUERY_PARAMS);
 		return;
 	}
+	if (req->body_too_large) {
+		resp_problem(resp, req, 413, "body-too-large", "Request body too large", "body",
+		    "the request body is larger than this service accepts");
+		return;
+	}
 	if (rt->body == BODY_JSON) {
-		if (req->body_too_large) {
-			resp_problem(resp, req, 413, "body-too-large", "Request body too large",
-			    "body", "the request body is larger than this service accepts");
-			return;
-		}
 		if (!media_type_is_json(req_env(req, "CONTENT_TYPE"))) {
 			resp_problem(resp, req, 415, "unsupported-media-type",
 			    "Unsupported media type", "Content-Type",
@@ -479,7 +479,7 @@ http_dispatch(const struct route *routes, size_t nroutes, struct request *req,
 			return;
 		}
 		arena_defer(req->arena, put_json, req->json);
-	} else if (req->body_len > 0 || req->body_too_large) {
+	} else if (req->body_len > 0) {
 		resp_problem(resp, req, 400, "unexpected-body", "Unexpected request body",
 		    "body", "%s %s takes no request body", rt->method, rt->path);
 		return;
