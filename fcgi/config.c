@@ -13,8 +13,11 @@
 #ifndef MIGRATIONS_DIR
 #define MIGRATIONS_DIR "sql/migrations"
 #endif
+#ifndef TEMPLATES_DIR
+#define TEMPLATES_DIR "templates"
+#endif
 
-enum key_type { K_STRING, K_LONG, K_LOGLEVEL, K_ORIGIN, K_PATH };
+enum key_type { K_STRING, K_LONG, K_LOGLEVEL, K_ORIGIN, K_PATH, K_SECRET, K_CATEGORIES, K_HOSTS };
 
 struct key {
 	const char    *name;
@@ -36,6 +39,11 @@ static const struct key keys[] = {
 	{ "log_level",		K_LOGLEVEL, OFF(log_level),	     "info",	0, 0 },
 	{ "log_file",		K_PATH,     OFF(log_file),	     "",	0, 0 },
 	{ "migrations_dir",	K_PATH,     OFF(migrations_dir),     MIGRATIONS_DIR, 0, 0 },
+	{ "templates_dir",	K_PATH,     OFF(templates_dir),      TEMPLATES_DIR, 0, 0 },
+	{ "csrf_secret",	K_SECRET,   OFF(csrf_secret),	     NULL,	32, 1024 },
+	{ "csrf_ttl",		K_LONG,     OFF(csrf_ttl),	     "43200",	60, 604800 },
+	{ "event_categories",	K_CATEGORIES, 0, "deployments:Deployments, incidents:Incidents, builds:Builds", 0, 0 },
+	{ "webhook_extra_hosts", K_HOSTS,   0,			     "",	0, 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -45,6 +53,173 @@ const char *
 log_level_name(enum log_level l)
 {
 	return level_names[l];
+}
+
+static void
+free_categories(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncategories; i++) {
+		free(c->categories[i].id);
+		free(c->categories[i].label);
+	}
+	free(c->categories);
+	c->categories = NULL;
+	c->ncategories = 0;
+}
+
+static void
+free_hosts(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nextra_hosts; i++)
+		free(c->extra_hosts[i].host);
+	free(c->extra_hosts);
+	c->extra_hosts = NULL;
+	c->nextra_hosts = 0;
+}
+
+/* Splits a comma-separated list into trimmed, non-empty items (a malloc'd copy to free). */
+static char *
+next_item(char **cursor)
+{
+	char *s = *cursor, *e, *comma;
+
+	if (s == NULL)
+		return NULL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0') {
+		*cursor = NULL;
+		return NULL;
+	}
+	comma = strchr(s, ',');
+	if (comma != NULL) {
+		*comma = '\0';
+		*cursor = comma + 1;
+	} else
+		*cursor = NULL;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+static bool
+category_id_valid(const char *id)
+{
+	size_t n = strlen(id), i;
+
+	if (n < 1 || n > 32 || !(id[0] >= 'a' && id[0] <= 'z'))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') ||
+		    id[i] == '_' || id[i] == '-'))
+			return false;
+	return true;
+}
+
+static bool
+set_categories(struct config *c, const char *v, const char **why)
+{
+	char *copy = xstrdup(v), *cursor = copy, *item;
+	size_t i;
+
+	free_categories(c);
+	while ((item = next_item(&cursor)) != NULL) {
+		char *colon = strchr(item, ':'), *label;
+
+		if (*item == '\0')
+			continue;
+		if (colon == NULL) {
+			*why = "items are id:Label (for example deployments:Deployments)";
+			goto fail;
+		}
+		*colon = '\0';
+		label = colon + 1;
+		while (*label == ' ')
+			label++;
+		if (!category_id_valid(item)) {
+			*why = "ids are 1-32 of a-z, 0-9, _ and -, starting with a letter";
+			goto fail;
+		}
+		if (*label == '\0' || utf8_length(label, strlen(label)) > 60) {
+			*why = "labels are 1-60 characters";
+			goto fail;
+		}
+		for (i = 0; i < c->ncategories; i++)
+			if (strcmp(c->categories[i].id, item) == 0) {
+				*why = "names an id twice";
+				goto fail;
+			}
+		if (c->ncategories == 32) {
+			*why = "has more than 32 categories";
+			goto fail;
+		}
+		c->categories = xrealloc(c->categories, (c->ncategories + 1) * sizeof(*c->categories));
+		c->categories[c->ncategories].id = xstrdup(item);
+		c->categories[c->ncategories].label = xstrdup(label);
+		c->ncategories++;
+	}
+	if (c->ncategories == 0) {
+		*why = "must name at least one category";
+		goto fail;
+	}
+	free(copy);
+	return true;
+fail:
+	free(copy);
+	free_categories(c);
+	return false;
+}
+
+static bool
+set_hosts(struct config *c, const char *v, const char **why)
+{
+	char *copy = xstrdup(v), *cursor = copy, *item;
+
+	free_hosts(c);
+	while ((item = next_item(&cursor)) != NULL) {
+		struct extra_host h = { NULL, 0, 0 };
+		char *colon, *p;
+
+		if (strncmp(item, "http://", 7) == 0) {
+			h.http = 1;
+			item += 7;
+		} else if (strncmp(item, "https://", 8) == 0)
+			item += 8;
+		if ((colon = strchr(item, ':')) != NULL) {
+			*colon = '\0';
+			if (!parse_long(colon + 1, 1, 65535, &h.port)) {
+				*why = "has an entry with a bad port";
+				goto fail;
+			}
+		}
+		if (*item == '\0') {
+			*why = "has an entry without a host";
+			goto fail;
+		}
+		for (p = item; *p != '\0'; p++) {
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+			    *p == '-')) {
+				*why = "entries are [http://]host[:port] (no path)";
+				goto fail;
+			}
+		}
+		h.host = xstrdup(item);
+		c->extra_hosts = xrealloc(c->extra_hosts, (c->nextra_hosts + 1) * sizeof(h));
+		c->extra_hosts[c->nextra_hosts++] = h;
+	}
+	free(copy);
+	return true;
+fail:
+	free(copy);
+	free_hosts(c);
+	return false;
 }
 
 void
@@ -59,12 +234,15 @@ config_free(struct config *c)
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].type == K_STRING || keys[i].type == K_ORIGIN || keys[i].type == K_PATH) {
+		if (keys[i].type == K_STRING || keys[i].type == K_ORIGIN || keys[i].type == K_PATH ||
+		    keys[i].type == K_SECRET) {
 			char **p = (char **)((char *)c + keys[i].off);
 
 			free(*p);
 			*p = NULL;
 		}
+	free_categories(c);
+	free_hosts(c);
 }
 
 static void
@@ -120,6 +298,18 @@ set_value(struct config *c, const struct key *k, const char *v, const char **why
 	size_t i;
 
 	switch (k->type) {
+	case K_CATEGORIES:
+		return set_categories(c, v, why);
+	case K_HOSTS:
+		return set_hosts(c, v, why);
+	case K_SECRET:
+		if (strlen(v) < (size_t)k->min || strlen(v) > (size_t)k->max) {
+			*why = "must be 32 to 1024 characters (for example: openssl rand -hex 32)";
+			return false;
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		return true;
 	case K_STRING:
 	case K_PATH:
 	case K_ORIGIN:

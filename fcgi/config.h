@@ -7,6 +7,19 @@
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
+/* An event category a channel can subscribe to (checkbox on the configuration page). */
+struct category {
+	char *id;	/* [a-z][a-z0-9_-]{0,31} */
+	char *label;
+};
+
+/* A webhook host allowed beside Teams' own (a local sink in tests). */
+struct extra_host {
+	char *host;	/* lower case */
+	long  port;	/* 0: any */
+	int   http;	/* plain http allowed (only when the entry said http://) */
+};
+
 struct config {
 	char           *database_url;		/* libpq conninfo (secret: may hold a password) */
 	char           *public_base_url;	/* scheme://host[:port], no path */
@@ -17,6 +30,13 @@ struct config {
 	enum log_level  log_level;
 	char           *log_file;		/* empty: standard error */
 	char           *migrations_dir;
+	char           *templates_dir;
+	char           *csrf_secret;		/* secret: signs the page's CSRF tokens */
+	long            csrf_ttl;		/* seconds a page's token stays valid */
+	struct category *categories;
+	size_t          ncategories;
+	struct extra_host *extra_hosts;
+	size_t          nextra_hosts;
 };
 
 /* Environment variables override file keys: CONNECTOR_<KEY IN UPPER CASE>. */

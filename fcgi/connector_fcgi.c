@@ -56,7 +56,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "connector-fcgi: configuration: %s\n", err);
 		return 78;	/* EX_CONFIG */
 	}
+	if (!app_init(&app, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "connector-fcgi: %s\n", err);
+		config_free(&cfg);
+		return 78;
+	}
 	if (check_only) {
+		app_free(&app);
 		printf("connector-fcgi: %s: configuration OK\n", path);
 		config_free(&cfg);
 		return 0;
@@ -69,10 +75,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "connector-fcgi: standard input is not a FastCGI socket: "
 		    "start it with spawn-fcgi\n");
 		log_line(LOG_ERROR, "standard input is not a FastCGI socket", NULL);
+		app_free(&app);
+		config_free(&cfg);
 		return 2;
 	}
-	app_init(&app, &cfg);
 	rc = fcgi_serve(&app, cfg.threads);
+	app_free(&app);
 	config_free(&cfg);
 	return rc;
 }

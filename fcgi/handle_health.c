@@ -3,7 +3,6 @@
 
 #include <json-c/json.h>
 
-#include "log.h"
 #include "store.h"
 
 void
@@ -24,14 +23,7 @@ handle_readyz(struct request *req, struct response *resp)
 	char err[256];
 
 	if (!store_ping(req->store, err, sizeof(err))) {
-		char v[256];
-
-		/* The libpq message names hosts, never passwords; it stays in the log only. */
-		log_line(LOG_WARN, "database unavailable", "rid=%s error=%s", req->request_id,
-		    log_value(err, v, sizeof(v)));
-		resp_header(resp, "Retry-After", req->app->retry_after);
-		resp_problem(resp, req, 503, "database-unavailable", "Database unavailable", NULL,
-		    "the database cannot be reached; retry later");
+		answer_unavailable(req, resp, err);
 		return;
 	}
 	o = json_object_new_object();

@@ -2,16 +2,86 @@
 #include "app.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "render.h"
+#include "util.h"
 
 const struct route app_routes[] = {
-	{ "GET",  "/healthz",	BODY_NONE, handle_healthz },
-	{ "GET",  "/readyz",	BODY_NONE, handle_readyz },
+	{ "GET",  "/healthz",		BODY_NONE, handle_healthz },
+	{ "GET",  "/readyz",		BODY_NONE, handle_readyz },
+	{ "GET",  "/Connector/Setup",	BODY_NONE, handle_setup },
+	{ "GET",  "/Connector/Edit",	BODY_NONE, handle_edit },
+	{ "POST", "/Connector/Save",	BODY_JSON, handle_save },
+	{ "POST", "/Connector/Remove",	BODY_JSON, handle_remove },
 };
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);
 
-void
-app_init(struct app *app, const struct config *cfg)
+static struct template *
+load(const struct config *cfg, const char *file, char *err, size_t errlen)
 {
+	char path[4096];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", cfg->templates_dir, file) >= sizeof(path)) {
+		snprintf(err, errlen, "key 'templates_dir': path too long");
+		return NULL;
+	}
+	return template_load(path, err, errlen);
+}
+
+bool
+app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
+{
+	struct buf csp;
+
 	app->cfg = cfg;
 	snprintf(app->retry_after, sizeof(app->retry_after), "%ld", cfg->retry_after);
+	/* Teams frames the page; the service's own origin frames it in the local Teams host. */
+	buf_init(&csp);
+	buf_printf(&csp, "default-src 'none'; script-src 'self'; style-src 'self'; "
+	    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+	    "frame-ancestors 'self' %s teams.microsoft.com *.teams.microsoft.com *.skype.com",
+	    cfg->public_base_url);
+	app->page_csp = csp.data;
+	if ((app->tpl_setup = load(cfg, "setup.html", err, errlen)) == NULL ||
+	    (app->tpl_error = load(cfg, "error.html", err, errlen)) == NULL) {
+		app_free(app);
+		return false;
+	}
+	return true;
+}
+
+void
+app_free(struct app *app)
+{
+	template_free(app->tpl_setup);
+	template_free(app->tpl_error);
+	free(app->page_csp);
+	app->tpl_setup = app->tpl_error = NULL;
+	app->page_csp = NULL;
+}
+
+void
+answer_unavailable(struct request *req, struct response *resp, const char *err)
+{
+	char v[256];
+
+	log_line(LOG_WARN, "database unavailable", "rid=%s error=%s", req->request_id,
+	    log_value(err, v, sizeof(v)));
+	resp_header(resp, "Retry-After", req->app->retry_after);
+	resp_problem(resp, req, 503, "database-unavailable", "Database unavailable", NULL,
+	    "the database cannot be reached; retry later");
+}
+
+void
+answer_internal(struct request *req, struct response *resp, const char *err)
+{
+	char v[256];
+
+	/* Only the first line of a database error: later lines may quote the row's values. */
+	log_line(LOG_ERROR, "internal error", "rid=%s error=%s", req->request_id,
+	    log_value(err, v, sizeof(v)));
+	resp_problem(resp, req, 500, "internal-error", "Internal error", NULL,
+	    "the request could not be completed; it has been logged as %s", req->request_id);
 }

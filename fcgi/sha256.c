@@ -117,3 +117,31 @@ sha256_hex(const void *data, size_t n, char out[65])
 	sha256_final(&s, d);
 	hex_encode(d, 32, out);
 }
+
+void
+hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen, unsigned char out[32])
+{
+	unsigned char k[64], pad[64], inner[32];
+	struct sha256 s;
+	size_t i;
+
+	memset(k, 0, sizeof(k));
+	if (keylen > 64) {
+		sha256_init(&s);
+		sha256_update(&s, key, keylen);
+		sha256_final(&s, k);
+	} else
+		memcpy(k, key, keylen);
+	for (i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_init(&s);
+	sha256_update(&s, pad, 64);
+	sha256_update(&s, msg, msglen);
+	sha256_final(&s, inner);
+	for (i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_init(&s);
+	sha256_update(&s, pad, 64);
+	sha256_update(&s, inner, 32);
+	sha256_final(&s, out);
+}

@@ -1,4 +1,4 @@
-/* sha256.h: SHA-256 (FIPS 180-4), used for migration checksums and stored key hashes. */
+/* sha256.h: SHA-256 (FIPS 180-4) and HMAC-SHA256: migration checksums, CSRF tokens, key hashes. */
 #ifndef CONNECTOR_SHA256_H
 #define CONNECTOR_SHA256_H
 
@@ -15,6 +15,9 @@ struct sha256 {
 void	sha256_init(struct sha256 *);
 void	sha256_update(struct sha256 *, const void *, size_t);
 void	sha256_final(struct sha256 *, unsigned char out[32]);
+/* HMAC-SHA256 (RFC 2104). */
+void	hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
+	    unsigned char out[32]);
 /* Hex digest of a buffer into out (65 bytes). */
 void	sha256_hex(const void *, size_t, char out[65]);
 

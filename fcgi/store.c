@@ -67,6 +67,76 @@ store_conn(struct store *s, char *err, size_t errlen)
 	return s->conn;
 }
 
+static const struct {
+	const char *name;
+	const char *sql;
+} statements[STMT__MAX] = {
+	[STMT_CONFIG_UPSERT] = { "config_upsert",
+	    "INSERT INTO configurations AS c (entity_id, config_name, content_url, webhook_url,"
+	    " webhook_kind, app_type, user_object_id, events)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[])"
+	    " ON CONFLICT (entity_id) DO UPDATE SET config_name = EXCLUDED.config_name,"
+	    " content_url = EXCLUDED.content_url, app_type = EXCLUDED.app_type,"
+	    " user_object_id = EXCLUDED.user_object_id, events = EXCLUDED.events,"
+	    " updated_at = now()"
+	    " WHERE c.webhook_url = EXCLUDED.webhook_url"
+	    " RETURNING (xmax = 0)" },
+	[STMT_CONFIG_GET] = { "config_get",
+	    "SELECT config_name, array_to_json(events)::text, disabled_reason"
+	    " FROM configurations WHERE entity_id = $1" },
+	[STMT_CONFIG_REMOVE] = { "config_remove",
+	    "WITH target AS (SELECT entity_id, webhook_url = $2 AS matches FROM configurations"
+	    "  WHERE entity_id = $1 FOR UPDATE),"
+	    " gone AS (DELETE FROM configurations c USING target t"
+	    "  WHERE c.entity_id = t.entity_id AND t.matches RETURNING 1)"
+	    " SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM gone)" },
+};
+
+PGresult *
+store_exec(struct store *s, enum stmt id, int nparams, const char *const *params,
+    enum store_result *res, char *err, size_t errlen)
+{
+	int attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		PGconn *c = store_conn(s, err, errlen);
+		PGresult *r;
+		ExecStatusType st;
+
+		if (c == NULL) {
+			*res = STORE_UNAVAILABLE;
+			return NULL;
+		}
+		if (!(s->prepared & (1u << id))) {
+			r = PQprepare(c, statements[id].name, statements[id].sql, 0, NULL);
+			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+				store_errmsg(PQresultErrorMessage(r), err, errlen);
+				PQclear(r);
+				if (PQstatus(c) != CONNECTION_OK)
+					continue;
+				*res = STORE_ERROR;
+				return NULL;
+			}
+			PQclear(r);
+			s->prepared |= 1u << id;
+		}
+		r = PQexecPrepared(c, statements[id].name, nparams, params, NULL, NULL, 0);
+		st = PQresultStatus(r);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			*res = STORE_OK;
+			return r;
+		}
+		store_errmsg(PQresultErrorMessage(r), err, errlen);
+		PQclear(r);
+		if (PQstatus(c) != CONNECTION_OK)
+			continue;	/* the connection died: once more on a new one */
+		*res = STORE_ERROR;
+		return NULL;
+	}
+	*res = STORE_UNAVAILABLE;
+	return NULL;
+}
+
 bool
 store_ping(struct store *s, char *err, size_t errlen)
 {

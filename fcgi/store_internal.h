@@ -14,6 +14,22 @@ struct store {
 	unsigned   prepared;	/* bit i: statement i is prepared on this connection */
 };
 
+/* The prepared statements, by index; their SQL lives in store.c. */
+enum stmt {
+	STMT_CONFIG_UPSERT,
+	STMT_CONFIG_GET,
+	STMT_CONFIG_REMOVE,
+	STMT__MAX
+};
+
+/*
+ * Runs a prepared statement (preparing it on first use on this connection). A connection
+ * found dead is replaced and the statement tried once more, so a database restart costs no
+ * request. Returns the result (caller clears) or NULL with *res set to UNAVAILABLE/ERROR.
+ */
+PGresult *store_exec(struct store *, enum stmt, int nparams, const char *const *params,
+	    enum store_result *res, char *err, size_t errlen);
+
 /* A connection that is up, or NULL with a message. */
 PGconn	*store_conn(struct store *, char *err, size_t errlen);
 /* The first line of libpq's last message, for logs and operators (never holds a password). */

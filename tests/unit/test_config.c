@@ -1,5 +1,6 @@
 /* test_config.c: the configuration reader: defaults, bounds, env overrides, errors naming the key. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
 #include "tap.h"
@@ -10,12 +11,20 @@ static const char good[] =
     "public_base_url = https://connector.example.com\n"
     "\n"
     "threads = 8\n"
-    "log_level = debug\n";
+    "log_level = debug\n"
+    "csrf_secret = 0123456789abcdef0123456789abcdef\n"
+    "event_categories = deployments:Deployments, incidents: Incidents\n"
+    "webhook_extra_hosts = http://127.0.0.1:8081, sink.test\n";
 
 static int
 load(const char *text, char *const *env, struct config *c, char *err, size_t n)
 {
+	static char *base_env[] = { "CONNECTOR_CSRF_SECRET=0123456789abcdef0123456789abcdef", NULL };
+
+	/* Files without a csrf_secret get one from the environment, as deployments may do. */
 	config_init(c);
+	if (env == NULL && strstr(text, "csrf_secret") == NULL)
+		env = base_env;
 	return config_load_text(c, text, "test.conf", env, err, n);
 }
 
@@ -46,6 +55,17 @@ main(void)
 	is_int(c.max_body_bytes, 65536, "max_body_bytes defaults");
 	is_int(c.retry_after, 5, "retry_after defaults");
 	is_str(c.log_file, "", "log_file defaults to standard error");
+	is_int((long)c.ncategories, 2, "two event categories");
+	is_str(c.categories[1].id, "incidents", "  ids read");
+	is_str(c.categories[1].label, "Incidents", "  labels trimmed");
+	is_int((long)c.nextra_hosts, 2, "two extra webhook hosts");
+	ok(c.extra_hosts[0].http && c.extra_hosts[0].port == 8081, "  http://host:port allows http there");
+	ok(!c.extra_hosts[1].http && c.extra_hosts[1].port == 0, "  a bare host is https, any port");
+	config_free(&c);
+
+	ok(load("database_url = x\npublic_base_url = https://a.example\n", NULL, &c, err,
+	    sizeof(err)), "defaults fill the rest");
+	is_int((long)c.ncategories, 3, "  three default categories");
 	config_free(&c);
 
 	ok(load(good, env_threads, &c, err, sizeof(err)), "env overrides load");
@@ -76,6 +96,20 @@ main(void)
 	expect_error("database_url = \npublic_base_url = https://a.example\n", NULL,
 	    "'database_url' must not be empty", "an empty required value is refused");
 	expect_error("database_url = x\xff\n", NULL, "UTF-8", "invalid UTF-8 is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\ncsrf_secret = short\n",
+	    NULL, "'csrf_secret' must be 32", "a short CSRF secret is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\n"
+	    "event_categories = Deploy:D\n", NULL, "'event_categories' ids",
+	    "an upper-case category id is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\n"
+	    "event_categories = a:A, a:B\n", NULL, "twice", "a repeated category is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\n"
+	    "event_categories = nolabel\n", NULL, "id:Label", "a category without label is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\n"
+	    "webhook_extra_hosts = sink/path\n", NULL, "'webhook_extra_hosts'",
+	    "an extra host with a path is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\n"
+	    "webhook_extra_hosts = sink:0\n", NULL, "bad port", "an extra host with port 0 is refused");
 
 	config_init(&c);
 	ok(!config_load_file(&c, "/nonexistent/connector.conf", NULL, err, sizeof(err)),

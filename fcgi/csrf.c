@@ -1,0 +1,63 @@
+/* csrf.c: signs and checks CSRF tokens; any process holding the secret can check any token. */
+#include "csrf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sha256.h"
+#include "util.h"
+
+static void
+sign(const char *secret, const char *payload, size_t n, char hex[65])
+{
+	unsigned char mac[32];
+
+	hmac_sha256(secret, strlen(secret), payload, n, mac);
+	hex_encode(mac, sizeof(mac), hex);
+}
+
+bool
+csrf_make(const char *secret, int64_t now, long ttl, char out[CSRF_TOKEN_LEN])
+{
+	unsigned char nonce[16];
+	char nonce_hex[33], mac[65];
+	int n;
+
+	if (!random_bytes(nonce, sizeof(nonce)))
+		return false;
+	hex_encode(nonce, sizeof(nonce), nonce_hex);
+	n = snprintf(out, CSRF_TOKEN_LEN, "%lld.%s", (long long)(now + ttl), nonce_hex);
+	if (n < 0 || n >= CSRF_TOKEN_LEN - 66)
+		return false;
+	sign(secret, out, (size_t)n, mac);
+	out[n] = '.';
+	memcpy(out + n + 1, mac, 65);
+	return true;
+}
+
+bool
+csrf_check(const char *secret, int64_t now, long ttl, const char *token)
+{
+	const char *dot1, *dot2;
+	char payload[64], mac[65];
+	long expiry;
+	size_t plen;
+
+	if (token == NULL || strlen(token) >= CSRF_TOKEN_LEN)
+		return false;
+	if ((dot1 = strchr(token, '.')) == NULL || (dot2 = strchr(dot1 + 1, '.')) == NULL)
+		return false;
+	plen = (size_t)(dot2 - token);
+	if (plen >= sizeof(payload) || dot2 - dot1 - 1 != 32 || strlen(dot2 + 1) != 64)
+		return false;
+	memcpy(payload, token, plen);
+	payload[plen] = '\0';
+	payload[dot1 - token] = '\0';
+	if (!parse_long(payload, 0, 0x7fffffffffffL, &expiry))
+		return false;
+	payload[dot1 - token] = '.';
+	if (expiry < now || expiry > now + ttl)
+		return false;
+	sign(secret, payload, plen, mac);
+	return ct_equal(mac, dot2 + 1, 64);
+}

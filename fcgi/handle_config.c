@@ -1,0 +1,236 @@
+/* handle_config.c: the configuration page (Setup, Edit) and its Save and Remove endpoints. */
+#include "app.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "csrf.h"
+#include "log.h"
+#include "render.h"
+#include "store.h"
+#include "util.h"
+#include "validate.h"
+
+static void
+put_json(void *p)
+{
+	json_object_put(p);
+}
+
+/* Renders an HTML page with the page security headers. */
+static void
+send_page(struct request *req, struct response *resp, int status, const struct template *t,
+    struct json_object *data)
+{
+	resp->status = status;
+	resp->content_type = "text/html; charset=utf-8";
+	resp_header(resp, "Content-Security-Policy", req->app->page_csp);
+	buf_reset(&resp->body);
+	template_render(t, data, &resp->body);
+}
+
+static void
+send_error_page(struct request *req, struct response *resp, int status, const char *title,
+    const char *detail)
+{
+	struct json_object *d = json_object_new_object();
+
+	arena_defer(req->arena, put_json, d);
+	json_object_object_add(d, "title", json_object_new_string(title));
+	json_object_object_add(d, "detail", json_object_new_string(detail));
+	send_page(req, resp, status, req->app->tpl_error, d);
+}
+
+/* The page data shared by Setup and Edit; `stored` is NULL on Setup. */
+static void
+send_setup_page(struct request *req, struct response *resp, const char *entity_id,
+    const struct stored_config *stored)
+{
+	const struct config *cfg = req->app->cfg;
+	struct json_object *d = json_object_new_object(), *cats = json_object_new_array();
+	char token[CSRF_TOKEN_LEN];
+	size_t i, j;
+
+	arena_defer(req->arena, put_json, d);
+	if (!csrf_make(cfg->csrf_secret, now_ms() / 1000, cfg->csrf_ttl, token)) {
+		answer_internal(req, resp, "cannot make a CSRF token (no randomness?)");
+		return;
+	}
+	json_object_object_add(d, "csrf_token", json_object_new_string(token));
+	json_object_object_add(d, "base_url", json_object_new_string(cfg->public_base_url));
+	if (entity_id != NULL)
+		json_object_object_add(d, "entity_id", json_object_new_string(entity_id));
+	if (stored != NULL) {
+		json_object_object_add(d, "config_name", json_object_new_string(stored->config_name));
+		if (stored->disabled_reason != NULL)
+			json_object_object_add(d, "disabled_reason",
+			    json_object_new_string(stored->disabled_reason));
+	}
+	for (i = 0; i < cfg->ncategories; i++) {
+		struct json_object *c = json_object_new_object();
+		bool checked = false;
+
+		for (j = 0; stored != NULL && j < stored->nevents; j++)
+			if (strcmp(stored->events[j], cfg->categories[i].id) == 0)
+				checked = true;
+		json_object_object_add(c, "id", json_object_new_string(cfg->categories[i].id));
+		json_object_object_add(c, "label", json_object_new_string(cfg->categories[i].label));
+		json_object_object_add(c, "checked", json_object_new_boolean(checked));
+		json_object_array_add(cats, c);
+	}
+	json_object_object_add(d, "categories", cats);
+	send_page(req, resp, 200, req->app->tpl_setup, d);
+}
+
+void
+handle_setup(struct request *req, struct response *resp)
+{
+	send_setup_page(req, resp, NULL, NULL);
+}
+
+void
+handle_edit(struct request *req, struct response *resp)
+{
+	const char *given = req_query(req, "entityId");
+	struct stored_config stored;
+	char id[37], err[256];
+
+	if (given == NULL || !uuid_parse(given, id)) {
+		send_error_page(req, resp, 400, "This link is not valid",
+		    "The address must end with ?entityId= and the connector's id (a UUID).");
+		resp->problem_field = "entityId";
+		return;
+	}
+	switch (store_config_get(req->store, req->arena, id, &stored, err, sizeof(err))) {
+	case STORE_OK:
+		send_setup_page(req, resp, id, &stored);
+		return;
+	case STORE_NOT_FOUND:
+		send_error_page(req, resp, 404, "This connector is not configured",
+		    "It may have been removed. Add the connector to the channel again.");
+		return;
+	case STORE_UNAVAILABLE:
+		send_error_page(req, resp, 503, "Please try again shortly",
+		    "The service cannot reach its database right now.");
+		resp_header(resp, "Retry-After", req->app->retry_after);
+		return;
+	default:
+		answer_internal(req, resp, err);
+		return;
+	}
+}
+
+/*
+ * Save and Remove come from our own page only: the Origin must be ours (browsers set it and
+ * pages cannot forge it) and the CSRF token must be one we signed and is still valid.
+ */
+static bool
+check_page_request(struct request *req, struct response *resp)
+{
+	const struct config *cfg = req->app->cfg;
+	const char *origin = req_env(req, "HTTP_ORIGIN");
+	const char *token = req_env(req, "HTTP_X_CSRF_TOKEN");
+
+	if (origin == NULL || strcmp(origin, cfg->public_base_url) != 0) {
+		resp_problem(resp, req, 403, "bad-origin", "Cross-origin request refused", "Origin",
+		    origin == NULL ? "the Origin header is missing" :
+		    "the Origin header is not this service's origin");
+		return false;
+	}
+	if (token == NULL || !csrf_check(cfg->csrf_secret, now_ms() / 1000, cfg->csrf_ttl, token)) {
+		resp_problem(resp, req, 403, "bad-csrf-token", "Missing or invalid CSRF token",
+		    "X-CSRF-Token", token == NULL ? "the X-CSRF-Token header is missing" :
+		    "the X-CSRF-Token header is not valid or has expired; reload the page");
+		return false;
+	}
+	return true;
+}
+
+static void
+invalid(struct request *req, struct response *resp, const struct field_error *fe)
+{
+	resp_problem(resp, req, 400, "invalid-field", "Invalid field", fe->field, "%s", fe->reason);
+}
+
+void
+handle_save(struct request *req, struct response *resp)
+{
+	struct save_input in;
+	struct field_error fe;
+	struct json_object *o, *ev;
+	char err[256];
+	bool created = false;
+	size_t i;
+
+	if (!check_page_request(req, resp))
+		return;
+	if (!validate_save(req->json, req->app->cfg, req->arena, &in, &fe)) {
+		invalid(req, resp, &fe);
+		return;
+	}
+	switch (store_config_upsert(req->store, &in, &created, err, sizeof(err))) {
+	case STORE_OK:
+		break;
+	case STORE_MISMATCH:
+		resp_problem(resp, req, 403, "webhook-mismatch", "Webhook URL does not match",
+		    "webhookUrl", "this configuration exists with another webhook URL; remove the "
+		    "connector and add it again");
+		return;
+	case STORE_UNAVAILABLE:
+		answer_unavailable(req, resp, err);
+		return;
+	default:
+		answer_internal(req, resp, err);
+		return;
+	}
+	log_line(LOG_INFO, created ? "configuration created" : "configuration updated",
+	    "rid=%s entity=%s kind=%s events=%zu", req->request_id, in.entity_id,
+	    webhook_kind_name(in.kind), in.nevents);
+	o = json_object_new_object();
+	json_object_object_add(o, "entityId", json_object_new_string(in.entity_id));
+	json_object_object_add(o, "configName", json_object_new_string(in.config_name));
+	ev = json_object_new_array();
+	for (i = 0; i < in.nevents; i++)
+		json_object_array_add(ev, json_object_new_string(in.events[i]));
+	json_object_object_add(o, "events", ev);
+	resp_json(resp, 200, o);
+	json_object_put(o);
+}
+
+void
+handle_remove(struct request *req, struct response *resp)
+{
+	struct remove_input in;
+	struct field_error fe;
+	char err[256];
+
+	if (!check_page_request(req, resp))
+		return;
+	if (!validate_remove(req->json, req->app->cfg, &in, &fe)) {
+		invalid(req, resp, &fe);
+		return;
+	}
+	switch (store_config_remove(req->store, in.entity_id, in.webhook_url, err, sizeof(err))) {
+	case STORE_OK:
+		log_line(LOG_INFO, "configuration removed", "rid=%s entity=%s", req->request_id,
+		    in.entity_id);
+		resp->status = 204;
+		return;
+	case STORE_NOT_FOUND:
+		resp_problem(resp, req, 404, "not-found", "No such configuration", "entityId",
+		    "there is no configuration with this entityId");
+		return;
+	case STORE_MISMATCH:
+		resp_problem(resp, req, 403, "webhook-mismatch", "Webhook URL does not match",
+		    "webhookUrl", "the webhook URL is not the one this configuration was saved with");
+		return;
+	case STORE_UNAVAILABLE:
+		answer_unavailable(req, resp, err);
+		return;
+	default:
+		answer_internal(req, resp, err);
+		return;
+	}
+}

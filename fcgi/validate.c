@@ -1,0 +1,344 @@
+/* validate.c: every field of Save and Remove checked here, once, before any handler logic. */
+#include "validate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "config.h"
+#include "util.h"
+
+#define WEBHOOK_URL_MAX 2048
+
+static int
+is_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool
+uuid_parse(const char *s, char *out)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != 36)
+		return false;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!is_hex((unsigned char)s[i]))
+			return false;
+	}
+	if (out != NULL) {
+		for (i = 0; i < 36; i++)
+			out[i] = (s[i] >= 'A' && s[i] <= 'F') ? (char)(s[i] - 'A' + 'a') : s[i];
+		out[36] = '\0';
+	}
+	return true;
+}
+
+const char *
+webhook_kind_name(enum webhook_kind k)
+{
+	return k == WEBHOOK_WORKFLOW ? "workflow" : "connector";
+}
+
+/* host equals suffix without its leading dot, or ends with it (a real subdomain). */
+static bool
+host_under(const char *host, const char *suffix)
+{
+	size_t h = strlen(host), s = strlen(suffix);
+
+	return h > s && strcmp(host + h - s, suffix) == 0 && host[h - s - 1] != '.';
+}
+
+bool
+webhook_url_check(const char *url, const struct config *cfg, enum webhook_kind *kind,
+    const char **why)
+{
+	const char *p, *host_start, *host_end, *path;
+	char host[256];
+	long port = 0;
+	bool https, allowed_http = false;
+	size_t i, n = strlen(url);
+
+	if (n == 0 || n > WEBHOOK_URL_MAX) {
+		*why = "must be a URL of at most 2048 characters";
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f) {
+			*why = "must not contain spaces, control or non-ASCII characters";
+			return false;
+		}
+	if (strncmp(url, "https://", 8) == 0) {
+		https = true;
+		host_start = url + 8;
+	} else if (strncmp(url, "http://", 7) == 0) {
+		https = false;
+		host_start = url + 7;
+	} else {
+		*why = "must be an https URL";
+		return false;
+	}
+	host_end = host_start + strcspn(host_start, ":/?#@");
+	if (*host_end == '@' || memchr(host_start, '@', strcspn(host_start, "/?#")) != NULL) {
+		*why = "must not carry a user name or password";
+		return false;
+	}
+	if (host_end == host_start || (size_t)(host_end - host_start) >= sizeof(host)) {
+		*why = "has no valid host";
+		return false;
+	}
+	for (p = host_start, i = 0; p < host_end; p++, i++) {
+		char c = *p;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+			*why = "has no valid host";
+			return false;
+		}
+		host[i] = c;
+	}
+	host[i] = '\0';
+	if (host[0] == '.' || host[i - 1] == '.' || strstr(host, "..") != NULL) {
+		*why = "has no valid host";
+		return false;
+	}
+	p = host_end;
+	if (*p == ':') {
+		char digits[8];
+		size_t d = strspn(p + 1, "0123456789");
+
+		if (d == 0 || d > 5) {
+			*why = "has an invalid port";
+			return false;
+		}
+		memcpy(digits, p + 1, d);
+		digits[d] = '\0';
+		if (!parse_long(digits, 1, 65535, &port)) {
+			*why = "has an invalid port";
+			return false;
+		}
+		p += 1 + d;
+	}
+	if (*p != '/') {
+		*why = "must have a path (a webhook URL is never just a host)";
+		return false;
+	}
+	path = p;
+	if (strchr(path, '#') != NULL) {
+		*why = "must not have a fragment";
+		return false;
+	}
+
+	if (host_under(host, ".logic.azure.com") || host_under(host, ".api.powerplatform.com")) {
+		*kind = WEBHOOK_WORKFLOW;
+	} else if (host_under(host, ".webhook.office.com") || strcmp(host, "outlook.office.com") == 0) {
+		*kind = WEBHOOK_CONNECTOR;
+	} else {
+		bool found = false;
+
+		for (i = 0; i < cfg->nextra_hosts; i++) {
+			const struct extra_host *h = &cfg->extra_hosts[i];
+
+			if (strcmp(h->host, host) == 0 && (h->port == 0 || h->port == port)) {
+				found = true;
+				allowed_http = h->http;
+				break;
+			}
+		}
+		if (!found) {
+			*why = "must be a Teams connector (*.webhook.office.com) or Workflows "
+			    "(*.logic.azure.com, *.api.powerplatform.com) webhook URL";
+			return false;
+		}
+		*kind = strncmp(path, "/workflows/", 11) == 0 ? WEBHOOK_WORKFLOW : WEBHOOK_CONNECTOR;
+	}
+	if (!https && !allowed_http) {
+		*why = "must be an https URL";
+		return false;
+	}
+	if (https && port != 0 && port != 443 && !allowed_http && cfg->nextra_hosts == 0) {
+		*why = "must use the standard https port";
+		return false;
+	}
+	return true;
+}
+
+char *
+content_url_for(struct arena *a, const struct config *cfg, const char *entity_id)
+{
+	return arena_printf(a, "%s/Connector/Edit?entityId=%s", cfg->public_base_url, entity_id);
+}
+
+static bool
+fail(struct field_error *e, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool
+fail(struct field_error *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->field = field;
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* A required string member: present, a string, no NUL inside, and 1..max characters. */
+static bool
+get_string(struct json_object *body, const char *field, size_t max, const char **out,
+    struct field_error *e)
+{
+	struct json_object *v;
+	size_t len;
+
+	if (!json_object_object_get_ex(body, field, &v) || json_object_is_type(v, json_type_null))
+		return fail(e, field, "%s is required", field);
+	if (!json_object_is_type(v, json_type_string))
+		return fail(e, field, "%s must be a string", field);
+	*out = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (strlen(*out) != len)
+		return fail(e, field, "%s must not contain NUL characters", field);
+	if (len == 0)
+		return fail(e, field, "%s must not be empty", field);
+	if (utf8_length(*out, len) > max)
+		return fail(e, field, "%s must be at most %zu characters", field, max);
+	return true;
+}
+
+static bool
+only_known_fields(struct json_object *body, const char *const *known, struct field_error *e)
+{
+	json_object_object_foreach(body, key, val) {
+		const char *const *k;
+		bool found = false;
+
+		(void)val;
+		for (k = known; *k != NULL; k++)
+			if (strcmp(*k, key) == 0)
+				found = true;
+		if (!found) {
+			/* The name comes from the client: it is reported, cut, but never trusted. */
+			static const char cut[] = "unknown field";
+
+			e->field = cut;
+			snprintf(e->reason, sizeof(e->reason), "unknown field \"%.40s\"", key);
+			for (char *r = e->reason; *r != '\0'; r++)
+				if ((unsigned char)*r < 0x20)
+					*r = '?';
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+validate_save(struct json_object *body, const struct config *cfg, struct arena *a,
+    struct save_input *in, struct field_error *e)
+{
+	static const char *const known[] = { "entityId", "configName", "contentUrl", "webhookUrl",
+	    "appType", "userObjectId", "events", NULL };
+	struct json_object *ev;
+	const char *s, *why;
+	size_t i, j, n;
+
+	memset(in, 0, sizeof(*in));
+	if (!get_string(body, "entityId", 36, &s, e))
+		return false;
+	if (!uuid_parse(s, in->entity_id))
+		return fail(e, "entityId", "entityId must be a UUID (8-4-4-4-12 hex digits)");
+
+	if (!get_string(body, "configName", 100, &in->config_name, e))
+		return false;
+	for (s = in->config_name; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return fail(e, "configName", "configName must not contain control characters");
+	for (s = in->config_name; *s == ' '; s++)
+		;
+	if (*s == '\0')
+		return fail(e, "configName", "configName must not be blank");
+
+	if (!get_string(body, "contentUrl", 2048, &in->content_url, e))
+		return false;
+	if (strcmp(in->content_url, content_url_for(a, cfg, in->entity_id)) != 0)
+		return fail(e, "contentUrl", "contentUrl must be this service's Edit URL for the "
+		    "entity: %s/Connector/Edit?entityId=<entityId>", cfg->public_base_url);
+
+	if (!get_string(body, "webhookUrl", 2048, &in->webhook_url, e))
+		return false;
+	if (!webhook_url_check(in->webhook_url, cfg, &in->kind, &why))
+		return fail(e, "webhookUrl", "webhookUrl %s", why);
+
+	if (!get_string(body, "appType", 16, &in->app_type, e))
+		return false;
+	if (strcmp(in->app_type, "mail") != 0 && strcmp(in->app_type, "groups") != 0 &&
+	    strcmp(in->app_type, "teams") != 0)
+		return fail(e, "appType", "appType must be one of mail, groups, teams");
+
+	if (!get_string(body, "userObjectId", 36, &s, e))
+		return false;
+	if (!uuid_parse(s, in->user_object_id))
+		return fail(e, "userObjectId", "userObjectId must be a GUID (8-4-4-4-12 hex digits)");
+
+	if (!json_object_object_get_ex(body, "events", &ev) || json_object_is_type(ev, json_type_null))
+		return fail(e, "events", "events is required");
+	if (!json_object_is_type(ev, json_type_array))
+		return fail(e, "events", "events must be an array of category ids");
+	n = json_object_array_length(ev);
+	if (n == 0)
+		return fail(e, "events", "events must name at least one category");
+	if (n > cfg->ncategories)
+		return fail(e, "events", "events names more categories than there are");
+	for (i = 0; i < n; i++) {
+		struct json_object *item = json_object_array_get_idx(ev, i);
+		const char *id;
+		bool known_cat = false;
+
+		if (!json_object_is_type(item, json_type_string))
+			return fail(e, "events", "events must contain only strings");
+		id = json_object_get_string(item);
+		for (j = 0; j < cfg->ncategories; j++)
+			if (strcmp(cfg->categories[j].id, id) == 0 &&
+			    strlen(id) == (size_t)json_object_get_string_len(item)) {
+				known_cat = true;
+				in->events[in->nevents] = cfg->categories[j].id;
+			}
+		if (!known_cat)
+			return fail(e, "events", "events[%zu] is not a known category", i);
+		for (j = 0; j < in->nevents; j++)
+			if (in->events[j] == in->events[in->nevents])
+				return fail(e, "events", "events names %s twice", in->events[j]);
+		in->nevents++;
+	}
+	return only_known_fields(body, known, e);
+}
+
+bool
+validate_remove(struct json_object *body, const struct config *cfg, struct remove_input *in,
+    struct field_error *e)
+{
+	static const char *const known[] = { "entityId", "webhookUrl", NULL };
+	enum webhook_kind kind;
+	const char *s, *why;
+
+	memset(in, 0, sizeof(*in));
+	if (!get_string(body, "entityId", 36, &s, e))
+		return false;
+	if (!uuid_parse(s, in->entity_id))
+		return fail(e, "entityId", "entityId must be a UUID (8-4-4-4-12 hex digits)");
+	if (!get_string(body, "webhookUrl", 2048, &in->webhook_url, e))
+		return false;
+	if (!webhook_url_check(in->webhook_url, cfg, &kind, &why))
+		return fail(e, "webhookUrl", "webhookUrl %s", why);
+	return only_known_fields(body, known, e);
+}

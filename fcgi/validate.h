@@ -1,0 +1,59 @@
+/* validate.h: pure checks of client input (ids, webhook URLs, the Save and Remove bodies). */
+#ifndef CONNECTOR_VALIDATE_H
+#define CONNECTOR_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct config;
+struct json_object;
+
+enum webhook_kind { WEBHOOK_CONNECTOR, WEBHOOK_WORKFLOW };
+
+/* What went wrong, for the problem answer: the field and a reason a person can act on. */
+struct field_error {
+	const char *field;
+	char        reason[200];
+};
+
+/* 8-4-4-4-12 hex digits (any case); out (37 bytes), if given, gets the lower-case form. */
+bool		 uuid_parse(const char *, char *out);
+const char	*webhook_kind_name(enum webhook_kind);
+
+/*
+ * A webhook URL is a Teams or Workflows endpoint: https, no user info, no fragment, at most
+ * 2048 printable ASCII characters, on *.webhook.office.com, outlook.office.com,
+ * *.logic.azure.com or *.api.powerplatform.com, or on a configured extra host (which may
+ * allow http). The kind comes from the host, or for extra hosts from the path
+ * (/workflows/ means Workflows).
+ */
+bool		 webhook_url_check(const char *url, const struct config *, enum webhook_kind *,
+		    const char **why);
+
+struct save_input {
+	char               entity_id[37];
+	const char        *config_name;
+	const char        *content_url;
+	const char        *webhook_url;
+	enum webhook_kind  kind;
+	const char        *app_type;
+	char               user_object_id[37];
+	const char        *events[32];
+	size_t             nevents;
+};
+
+struct remove_input {
+	char        entity_id[37];
+	const char *webhook_url;
+};
+
+/* The expected contentUrl for an entity: <public base>/Connector/Edit?entityId=<id>. */
+char		*content_url_for(struct arena *, const struct config *, const char *entity_id);
+
+bool		 validate_save(struct json_object *, const struct config *, struct arena *,
+		    struct save_input *, struct field_error *);
+bool		 validate_remove(struct json_object *, const struct config *, struct remove_input *,
+		    struct field_error *);
+
+#endif
