@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "render.h"
@@ -35,6 +36,7 @@ app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
 {
 	struct buf csp;
 
+	memset(app, 0, sizeof(*app));
 	app->cfg = cfg;
 	snprintf(app->retry_after, sizeof(app->retry_after), "%ld", cfg->retry_after);
 	/* Teams frames the page; the service's own origin frames it in the local Teams host. */
