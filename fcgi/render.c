@@ -299,6 +299,7 @@ render_nodes(const struct node *parent, struct json_object **scopes, int nscopes
 				html_escape(out, json_object_get_string(v),
 				    (size_t)json_object_get_string_len(v));
 			else if (json_object_is_type(v, json_type_int) ||
+			    json_object_is_type(v, json_type_double) ||
 			    json_object_is_type(v, json_type_boolean))
 				buf_puts(out, json_object_to_json_string(v));
 			break;

@@ -47,7 +47,7 @@ webhook_kind_name(enum webhook_kind k)
 	return k == WEBHOOK_WORKFLOW ? "workflow" : "connector";
 }
 
-/* host equals suffix without its leading dot, or ends with it (a real subdomain). */
+/* host ends with suffix (which starts with a dot) and has a real label before it. */
 static bool
 host_under(const char *host, const char *suffix)
 {
@@ -137,10 +137,14 @@ webhook_url_check(const char *url, const struct config *cfg, enum webhook_kind *
 		return false;
 	}
 
-	if (host_under(host, ".logic.azure.com") || host_under(host, ".api.powerplatform.com")) {
-		*kind = WEBHOOK_WORKFLOW;
-	} else if (host_under(host, ".webhook.office.com") || strcmp(host, "outlook.office.com") == 0) {
-		*kind = WEBHOOK_CONNECTOR;
+	if (host_under(host, ".logic.azure.com") || host_under(host, ".api.powerplatform.com") ||
+	    host_under(host, ".webhook.office.com") || strcmp(host, "outlook.office.com") == 0) {
+		*kind = (host_under(host, ".logic.azure.com") ||
+		    host_under(host, ".api.powerplatform.com")) ? WEBHOOK_WORKFLOW : WEBHOOK_CONNECTOR;
+		if (port != 0 && port != 443) {
+			*why = "must use the standard https port";
+			return false;
+		}
 	} else {
 		bool found = false;
 
@@ -162,10 +166,6 @@ webhook_url_check(const char *url, const struct config *cfg, enum webhook_kind *
 	}
 	if (!https && !allowed_http) {
 		*why = "must be an https URL";
-		return false;
-	}
-	if (https && port != 0 && port != 443 && !allowed_http && cfg->nextra_hosts == 0) {
-		*why = "must use the standard https port";
 		return false;
 	}
 	return true;
@@ -230,12 +230,22 @@ only_known_fields(struct json_object *body, const char *const *known, struct fie
 		if (!found) {
 			/* The name comes from the client: it is reported, cut, but never trusted. */
 			static const char cut[] = "unknown field";
+			char name[44];
+			size_t n = strlen(key);
 
-			e->field = cut;
-			snprintf(e->reason, sizeof(e->reason), "unknown field \"%.40s\"", key);
-			for (char *r = e->reason; *r != '\0'; r++)
+			/* Cut at 40 bytes, then back off to a character boundary. */
+			if (n > 40) {
+				n = 40;
+				while (n > 0 && ((unsigned char)key[n] & 0xC0) == 0x80)
+					n--;
+			}
+			memcpy(name, key, n);
+			name[n] = '\0';
+			for (char *r = name; *r != '\0'; r++)
 				if ((unsigned char)*r < 0x20)
 					*r = '?';
+			e->field = cut;
+			snprintf(e->reason, sizeof(e->reason), "unknown field \"%s\"", name);
 			return false;
 		}
 	}
