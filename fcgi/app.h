@@ -33,6 +33,8 @@ void	 handle_setup(struct request *, struct response *);
 void	 handle_edit(struct request *, struct response *);
 void	 handle_save(struct request *, struct response *);
 void	 handle_remove(struct request *, struct response *);
+void	 handle_notify(struct request *, struct response *);
+void	 handle_metrics(struct request *, struct response *);
 
 /* Shared answers: the database is down (503 + Retry-After), or failed (500, logged). */
 void	 answer_unavailable(struct request *, struct response *, const char *err);

@@ -1,12 +1,14 @@
 /* config.c: a table of keys, each with its type, default and bounds; one reader for file and env. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "util.h"
 
@@ -17,7 +19,8 @@
 #define TEMPLATES_DIR "templates"
 #endif
 
-enum key_type { K_STRING, K_LONG, K_LOGLEVEL, K_ORIGIN, K_PATH, K_SECRET, K_CATEGORIES, K_HOSTS };
+enum key_type { K_STRING, K_LONG, K_LOGLEVEL, K_ORIGIN, K_PATH, K_SECRET, K_CATEGORIES, K_HOSTS,
+    K_KEYHASHES, K_RATES, K_ADDRS };
 
 struct key {
 	const char    *name;
@@ -44,6 +47,18 @@ static const struct key keys[] = {
 	{ "csrf_ttl",		K_LONG,     OFF(csrf_ttl),	     "43200",	60, 604800 },
 	{ "event_categories",	K_CATEGORIES, 0, "deployments:Deployments, incidents:Incidents, builds:Builds", 0, 0 },
 	{ "webhook_extra_hosts", K_HOSTS,   0,			     "",	0, 0 },
+	{ "api_key_hashes",	K_KEYHASHES, 0,			     "",	0, 0 },
+	{ "worker_concurrency",	K_LONG,     OFF(worker_concurrency), "64",	1, 1024 },
+	{ "worker_poll_ms",	K_LONG,     OFF(worker_poll_ms),     "1000",	10, 60000 },
+	{ "lease_seconds",	K_LONG,     OFF(lease_seconds),      "60",	2, 3600 },
+	{ "send_connect_timeout", K_LONG,   OFF(send_connect_timeout), "5",	1, 60 },
+	{ "send_timeout",	K_LONG,     OFF(send_timeout),	     "15",	1, 300 },
+	{ "retry_base",		K_LONG,     OFF(retry_base),	     "5",	1, 3600 },
+	{ "retry_max",		K_LONG,     OFF(retry_max),	     "3600",	1, 86400 },
+	{ "retry_throttle",	K_LONG,     OFF(retry_throttle),     "60",	1, 86400 },
+	{ "max_attempts",	K_LONG,     OFF(max_attempts),	     "10",	1, 100 },
+	{ "rate_limits",	K_RATES,    0,	"4/1s, 60/30s, 100/1h, 150/2h, 1800/1d", 0, 0 },
+	{ "webhook_allowed_addresses", K_ADDRS, 0,		     "",	0, 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -222,6 +237,111 @@ fail:
 	return false;
 }
 
+static bool
+set_key_hashes(struct config *c, const char *v, const char **why)
+{
+	char *copy = xstrdup(v), *cursor = copy, *item;
+
+	free(c->api_key_hashes);
+	c->api_key_hashes = NULL;
+	c->napi_keys = 0;
+	while ((item = next_item(&cursor)) != NULL) {
+		size_t i;
+
+		if (strlen(item) != 64 || strspn(item, "0123456789abcdef") != 64) {
+			*why = "entries are SHA-256 hashes (64 lower-case hex digits) of the keys, "
+			    "as printed by: printf %s KEY | sha256sum";
+			free(copy);
+			return false;
+		}
+		c->api_key_hashes = xrealloc(c->api_key_hashes, (c->napi_keys + 1) * 65);
+		for (i = 0; i < 65; i++)
+			c->api_key_hashes[c->napi_keys][i] = item[i];
+		c->napi_keys++;
+	}
+	free(copy);
+	return true;
+}
+
+static bool
+set_rates(struct config *c, const char *v, const char **why)
+{
+	char *copy = xstrdup(v), *cursor = copy, *item;
+
+	c->nrates = 0;
+	while ((item = next_item(&cursor)) != NULL) {
+		char *slash = strchr(item, '/'), *unit;
+		long count, span, mult;
+
+		*why = "entries are COUNT/SPAN with SPAN in s, m, h or d (for example 60/30s)";
+		if (slash == NULL || c->nrates == MAX_RATE_LIMITS)
+			goto fail;
+		*slash = '\0';
+		unit = slash + 1 + strspn(slash + 1, "0123456789");
+		switch (*unit) {
+		case 's': mult = 1; break;
+		case 'm': mult = 60; break;
+		case 'h': mult = 3600; break;
+		case 'd': mult = 86400; break;
+		default: goto fail;
+		}
+		if (unit[1] != '\0')
+			goto fail;
+		*unit = '\0';
+		if (!parse_long(item, 1, 1000000, &count) || !parse_long(slash + 1, 1, 1000000, &span) ||
+		    span * mult > 7 * 86400)
+			goto fail;
+		c->rate_limits[c->nrates] = (int)count;
+		c->rate_windows[c->nrates] = (int)(span * mult);
+		c->nrates++;
+	}
+	free(copy);
+	return true;
+fail:
+	free(copy);
+	return false;
+}
+
+static bool
+set_addrs(struct config *c, const char *v, const char **why)
+{
+	char *copy = xstrdup(v), *cursor = copy, *item;
+
+	free(c->allowed_addrs);
+	c->allowed_addrs = NULL;
+	c->nallowed_addrs = 0;
+	while ((item = next_item(&cursor)) != NULL) {
+		struct addr_range r;
+		char *slash = strchr(item, '/');
+		long prefix = -1;
+
+		memset(&r, 0, sizeof(r));
+		if (slash != NULL) {
+			*slash = '\0';
+			if (!parse_long(slash + 1, 0, 128, &prefix))
+				goto fail;
+		}
+		if (inet_pton(AF_INET, item, r.addr) == 1) {
+			r.family = AF_INET;
+			if (prefix > 32)
+				goto fail;
+			r.prefix = prefix < 0 ? 32 : (int)prefix;
+		} else if (inet_pton(AF_INET6, item, r.addr) == 1) {
+			r.family = AF_INET6;
+			r.prefix = prefix < 0 ? 128 : (int)prefix;
+		} else
+			goto fail;
+		c->allowed_addrs = xrealloc(c->allowed_addrs, (c->nallowed_addrs + 1) * sizeof(r));
+		c->allowed_addrs[c->nallowed_addrs++] = r;
+	}
+	free(copy);
+	return true;
+fail:
+	*why = "entries are IP addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, ::1)";
+	free(copy);
+	return false;
+}
+
 void
 config_init(struct config *c)
 {
@@ -243,6 +363,12 @@ config_free(struct config *c)
 		}
 	free_categories(c);
 	free_hosts(c);
+	free(c->api_key_hashes);
+	c->api_key_hashes = NULL;
+	c->napi_keys = 0;
+	free(c->allowed_addrs);
+	c->allowed_addrs = NULL;
+	c->nallowed_addrs = 0;
 }
 
 static void
@@ -300,6 +426,12 @@ set_value(struct config *c, const struct key *k, const char *v, const char **why
 	switch (k->type) {
 	case K_CATEGORIES:
 		return set_categories(c, v, why);
+	case K_KEYHASHES:
+		return set_key_hashes(c, v, why);
+	case K_RATES:
+		return set_rates(c, v, why);
+	case K_ADDRS:
+		return set_addrs(c, v, why);
 	case K_HOSTS:
 		return set_hosts(c, v, why);
 	case K_SECRET:

@@ -20,6 +20,15 @@ struct extra_host {
 	int   http;	/* plain http allowed (only when the entry said http://) */
 };
 
+/* An address range the sender may connect to although it is private (tests: the local sink). */
+struct addr_range {
+	int           family;	/* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int           prefix;	/* bits */
+};
+
+#define MAX_RATE_LIMITS 8
+
 struct config {
 	char           *database_url;		/* libpq conninfo (secret: may hold a password) */
 	char           *public_base_url;	/* scheme://host[:port], no path */
@@ -37,6 +46,25 @@ struct config {
 	size_t          ncategories;
 	struct extra_host *extra_hosts;
 	size_t          nextra_hosts;
+
+	char          (*api_key_hashes)[65];	/* SHA-256 hex of each accepted API key */
+	size_t          napi_keys;
+
+	/* connector-worker */
+	long            worker_concurrency;	/* requests in flight */
+	long            worker_poll_ms;		/* look for due deliveries at least this often */
+	long            lease_seconds;		/* a claimed delivery is ours this long */
+	long            send_connect_timeout;	/* seconds */
+	long            send_timeout;		/* seconds, whole request */
+	long            retry_base;		/* seconds */
+	long            retry_max;		/* seconds */
+	long            retry_throttle;		/* seconds, at least, after a throttle */
+	long            max_attempts;
+	int             rate_limits[MAX_RATE_LIMITS];	/* sends ... */
+	int             rate_windows[MAX_RATE_LIMITS];	/* ... per this many seconds */
+	size_t          nrates;
+	struct addr_range *allowed_addrs;
+	size_t          nallowed_addrs;
 };
 
 /* Environment variables override file keys: CONNECTOR_<KEY IN UPPER CASE>. */

@@ -4,9 +4,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "config.h"
 #include "migrate.h"
+#include "notify.h"
 #include "store.h"
+#include "util.h"
+#include "validate.h"
 
 #ifndef SYSCONF_FILE
 #define SYSCONF_FILE "/etc/teams-connector/connector.conf"
@@ -22,6 +27,13 @@ usage(FILE *out)
 	    "  migrate          apply pending SQL migrations, in order, each in one transaction\n"
 	    "  migrate status   list applied and pending migrations\n"
 	    "  check-config     read the configuration and report the first problem\n"
+	    "  send --event E --title T --idempotency-key K [--text X] [--fact NAME=VALUE]...\n"
+	    "       [--url U] [--severity info|success|warning|critical] [--entity ID]\n"
+	    "                   post a notification, as POST /api/v1/notifications does\n"
+	    "  deliveries [--state S] [--limit N]\n"
+	    "                   list deliveries, newest first (webhook URLs redacted)\n"
+	    "  deliveries replay ID | --dead | --since TIME\n"
+	    "                   put deliveries back in the queue, due now\n"
 	    "The configuration file defaults to $" CONFIG_ENV_FILE " or " SYSCONF_FILE ".\n");
 }
 
@@ -55,6 +67,178 @@ cmd_migrate(const struct config *cfg, int argc, char **argv)
 	store_free(st);
 	migration_set_free(&set);
 	return ok ? 0 : 1;
+}
+
+static int
+store_failure(const char *what, enum store_result res, const char *err)
+{
+	fprintf(stderr, "connectorctl: %s: %s%s\n", what,
+	    res == STORE_UNAVAILABLE ? "database unavailable: " : "", err);
+	return 1;
+}
+
+/* Builds the same JSON body the API takes, then goes through the same checks and statement. */
+static int
+cmd_send(const struct config *cfg, int argc, char **argv)
+{
+	struct json_object *body = json_object_new_object(), *facts = json_object_new_array();
+	struct notify_input in;
+	struct field_error fe;
+	struct store *st;
+	char id[37], err[256];
+	long deliveries = 0;
+	int i, rc = 1;
+
+	for (i = 1; i < argc; i++) {
+		static const struct { const char *opt, *key; } map[] = {
+			{ "--event", "event" }, { "--title", "title" }, { "--text", "text" },
+			{ "--url", "url" }, { "--severity", "severity" },
+			{ "--idempotency-key", "idempotencyKey" }, { "--entity", "entityId" },
+		};
+		size_t k;
+		bool known = false;
+
+		if (i + 1 >= argc) {
+			fprintf(stderr, "connectorctl: send: %s needs a value\n", argv[i]);
+			goto out;
+		}
+		if (strcmp(argv[i], "--fact") == 0) {
+			const char *eq = strchr(argv[i + 1], '=');
+			struct json_object *f = json_object_new_object();
+
+			if (eq == NULL) {
+				json_object_put(f);
+				fprintf(stderr, "connectorctl: send: --fact takes NAME=VALUE\n");
+				goto out;
+			}
+			json_object_object_add(f, "name",
+			    json_object_new_string_len(argv[i + 1], (int)(eq - argv[i + 1])));
+			json_object_object_add(f, "value", json_object_new_string(eq + 1));
+			json_object_array_add(facts, f);
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(map) / sizeof(map[0]); k++)
+			if (strcmp(argv[i], map[k].opt) == 0) {
+				json_object_object_add(body, map[k].key,
+				    json_object_new_string(argv[i + 1]));
+				known = true;
+			}
+		if (!known) {
+			fprintf(stderr, "connectorctl: send: unknown option %s\n", argv[i]);
+			goto out;
+		}
+		i++;
+	}
+	if (json_object_array_length(facts) > 0)
+		json_object_object_add(body, "facts", json_object_get(facts));
+	if (!validate_notification(body, cfg, &in, &fe)) {
+		fprintf(stderr, "connectorctl: send: %s\n", fe.reason);
+		goto out;
+	}
+	st = store_new(cfg->database_url, cfg->db_connect_timeout, "connectorctl");
+	switch (notify_submit(st, &in, id, &deliveries, err, sizeof(err))) {
+	case NOTIFY_CREATED:
+	case NOTIFY_REPLAYED:
+		printf("{\"notificationId\":\"%s\",\"deliveries\":%ld}\n", id, deliveries);
+		rc = 0;
+		break;
+	case NOTIFY_TOO_LARGE:
+		fprintf(stderr, "connectorctl: send: the card cannot fit in 28 KB\n");
+		break;
+	case NOTIFY_UNKNOWN_ENTITY:
+		fprintf(stderr, "connectorctl: send: no configuration %s\n", in.entity_id);
+		break;
+	case NOTIFY_KEY_REUSED:
+		fprintf(stderr, "connectorctl: send: this idempotency key was used with a "
+		    "different notification\n");
+		break;
+	default:
+		fprintf(stderr, "connectorctl: send: database: %s\n", err);
+		break;
+	}
+	json_object_put(in.payload);
+	store_free(st);
+out:
+	json_object_put(facts);
+	json_object_put(body);
+	return rc;
+}
+
+static int
+cmd_deliveries(const struct config *cfg, int argc, char **argv)
+{
+	static const char *const states[] = { "pending", "delivered", "failed", "dead",
+	    "cancelled", NULL };
+	const char *state = NULL, *const *sv;
+	struct store *st;
+	char err[256];
+	long limit = 50, count = 0;
+	enum store_result res;
+	int i, rc = 0;
+
+	st = store_new(cfg->database_url, cfg->db_connect_timeout, "connectorctl");
+	if (argc > 1 && strcmp(argv[1], "replay") == 0) {
+		enum replay_what what;
+		const char *arg = NULL;
+		char id[24];
+		long n;
+
+		if (argc == 3 && strcmp(argv[2], "--dead") == 0)
+			what = REPLAY_DEAD;
+		else if (argc == 4 && strcmp(argv[2], "--since") == 0) {
+			what = REPLAY_SINCE;
+			arg = argv[3];
+		} else if (argc == 3 && parse_long(argv[2], 1, 0x7fffffffffffL, &n)) {
+			what = REPLAY_ID;
+			snprintf(id, sizeof(id), "%ld", n);
+			arg = id;
+		} else {
+			fprintf(stderr, "connectorctl: deliveries replay ID | --dead | --since TIME\n");
+			store_free(st);
+			return 2;
+		}
+		res = store_deliveries_replay(st, what, arg, &count, err, sizeof(err));
+		if (res != STORE_OK)
+			rc = store_failure("deliveries replay", res, err);
+		else
+			printf("%ld deliver%s queued again\n", count, count == 1 ? "y" : "ies");
+		if (rc == 0 && what == REPLAY_ID && count == 0) {
+			fprintf(stderr, "connectorctl: delivery %s is pending already, or unknown, or "
+			    "its configuration is disabled\n", arg);
+			rc = 1;
+		}
+		store_free(st);
+		return rc;
+	}
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--state") == 0 && i + 1 < argc) {
+			state = argv[++i];
+			for (sv = states; *sv != NULL && strcmp(*sv, state) != 0; sv++)
+				;
+			if (*sv == NULL) {
+				fprintf(stderr, "connectorctl: deliveries: --state is one of pending, "
+				    "delivered, failed, dead, cancelled\n");
+				store_free(st);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+			if (!parse_long(argv[++i], 1, 100000, &limit)) {
+				fprintf(stderr, "connectorctl: deliveries: --limit is 1 to 100000\n");
+				store_free(st);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "connectorctl: deliveries: unknown argument %s\n", argv[i]);
+			store_free(st);
+			return 2;
+		}
+	}
+	res = store_deliveries_list(st, state, limit, stdout, err, sizeof(err));
+	if (res != STORE_OK)
+		rc = store_failure("deliveries", res, err);
+	store_free(st);
+	return rc;
 }
 
 int
@@ -97,6 +281,10 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[0], "migrate") == 0)
 		rc = cmd_migrate(&cfg, argc, argv);
+	else if (strcmp(argv[0], "send") == 0)
+		rc = cmd_send(&cfg, argc, argv);
+	else if (strcmp(argv[0], "deliveries") == 0)
+		rc = cmd_deliveries(&cfg, argc, argv);
 	else if (strcmp(argv[0], "check-config") == 0) {
 		printf("%s: configuration OK\n", path);
 		rc = 0;

@@ -16,6 +16,8 @@ const struct route app_routes[] = {
 	{ "GET",  "/Connector/Edit",	BODY_NONE, handle_edit },
 	{ "POST", "/Connector/Save",	BODY_JSON, handle_save },
 	{ "POST", "/Connector/Remove",	BODY_JSON, handle_remove },
+	{ "POST", "/api/v1/notifications", BODY_JSON, handle_notify },
+	{ "GET",  "/metrics",		BODY_NONE, handle_metrics },
 };
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);
 

@@ -73,8 +73,9 @@ static const struct {
 } statements[STMT__MAX] = {
 	[STMT_CONFIG_UPSERT] = { "config_upsert",
 	    "INSERT INTO configurations AS c (entity_id, config_name, content_url, webhook_url,"
-	    " webhook_kind, app_type, user_object_id, events)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[])"
+	    " webhook_kind, app_type, user_object_id, events, webhook_key)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[],"
+	    " encode(sha256(convert_to($4, 'UTF8')), 'hex'))"
 	    " ON CONFLICT (entity_id) DO UPDATE SET config_name = EXCLUDED.config_name,"
 	    " content_url = EXCLUDED.content_url, app_type = EXCLUDED.app_type,"
 	    " user_object_id = EXCLUDED.user_object_id, events = EXCLUDED.events,"
@@ -90,6 +91,45 @@ static const struct {
 	    " gone AS (DELETE FROM configurations c USING target t"
 	    "  WHERE c.entity_id = t.entity_id AND t.matches RETURNING 1)"
 	    " SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM gone)" },
+	[STMT_CONFIG_EXISTS] = { "config_exists",
+	    "SELECT 1 FROM configurations WHERE entity_id = $1" },
+	/* One statement: the notification, its deliveries, or the first answer for the key. */
+	[STMT_NOTIFY_INGEST] = { "notify_ingest",
+	    "WITH targets AS (SELECT entity_id FROM configurations"
+	    "  WHERE disabled_at IS NULL AND events @> ARRAY[$2::text]"
+	    "  AND ($3::uuid IS NULL OR entity_id = $3::uuid)),"
+	    " n AS (INSERT INTO notifications (idempotency_key, request_hash, event, entity_id,"
+	    "  payload, deliveries)"
+	    "  SELECT $1, $5, $2, $3::uuid, $4::jsonb, (SELECT count(*) FROM targets)"
+	    "  ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, deliveries),"
+	    " d AS (INSERT INTO deliveries (notification_id, entity_id)"
+	    "  SELECT n.id, t.entity_id FROM n, targets t)"
+	    " SELECT id, deliveries, true, $5 FROM n"
+	    " UNION ALL"
+	    " SELECT id, deliveries, false, request_hash FROM notifications"
+	    "  WHERE idempotency_key = $1 AND NOT EXISTS (SELECT 1 FROM n)" },
+	[STMT_CLAIM] = { "claim",
+	    "SELECT delivery_id, attempt, entity_id, webhook_url, webhook_kind, payload::text"
+	    " FROM claim_deliveries($1, $2, $3, $4::integer[], $5::integer[])" },
+	/* The guard on leased_by and attempts: a lease that expired and moved on is not ours. */
+	[STMT_RECORD] = { "record",
+	    "WITH a AS (INSERT INTO delivery_attempts (delivery_id, attempt, outcome, http_status,"
+	    "  body_excerpt, duration_ms, error, worker)"
+	    "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8))"
+	    " UPDATE deliveries SET state = $9,"
+	    "  next_attempt_at = CASE WHEN $9 = 'pending'"
+	    "   THEN now() + make_interval(secs => $10::double precision) ELSE next_attempt_at END,"
+	    "  lease_until = NULL, leased_by = NULL, last_status = $4, last_error = $7,"
+	    "  last_attempt_at = now(),"
+	    "  delivered_at = CASE WHEN $9 = 'delivered' THEN now() ELSE delivered_at END"
+	    " WHERE id = $1 AND leased_by = $8 AND attempts = $2" },
+	[STMT_DISABLE] = { "disable",
+	    "WITH c AS (UPDATE configurations SET disabled_at = now(), disabled_reason = $2"
+	    "  WHERE entity_id = $1 AND disabled_at IS NULL)"
+	    " UPDATE deliveries SET state = 'cancelled', last_error = $2, lease_until = NULL,"
+	    "  leased_by = NULL WHERE entity_id = $1 AND state = 'pending'" },
+	[STMT_SENDS_CLEANUP] = { "sends_cleanup",
+	    "DELETE FROM webhook_sends WHERE sent_at < now() - make_interval(secs => $1::integer)" },
 };
 
 PGresult *

@@ -8,6 +8,7 @@
 
 struct store;
 struct arena;
+struct buf;
 struct save_input;
 
 /* Outcomes every named operation reports; handlers map them to HTTP statuses. */
@@ -44,6 +45,76 @@ enum store_result store_config_get(struct store *, struct arena *, const char *e
 /* Deletes a configuration if webhook_url matches the stored one. */
 enum store_result store_config_remove(struct store *, const char *entity_id,
 		    const char *webhook_url, char *err, size_t errlen);
+
+/* STORE_OK when the configuration exists (active or not), else STORE_NOT_FOUND. */
+enum store_result store_config_exists(struct store *, const char *entity_id, char *err,
+		    size_t errlen);
+
+/*
+ * Records a notification and one delivery per active configuration subscribed to event (only
+ * entity_id's when given), in one statement. When the idempotency key was used before, nothing
+ * is created and the first answer comes back: *created false, *same_request whether the
+ * request hash matches the first one.
+ */
+enum store_result store_notify_ingest(struct store *, const char *idempotency_key,
+		    const char *event, const char *entity_id, const char *payload_json,
+		    const char *request_hash, char id_out[37], long *deliveries, bool *created,
+		    bool *same_request, char *err, size_t errlen);
+
+/* A delivery leased to this worker, with what it takes to send it (malloc'd strings). */
+struct claimed {
+	long long  id;
+	int        attempt;	/* 1 for the first */
+	char       entity_id[37];
+	char      *webhook_url;	/* secret */
+	int        workflow;	/* 1: Workflows webhook, 0: connector */
+	char      *payload;	/* notification payload JSON */
+};
+
+/* Leases up to batch due deliveries within every webhook's rate limits. */
+enum store_result store_claim(struct store *, const char *worker, long batch, long lease_seconds,
+		    const int *limits, const int *windows, size_t nlimits, struct claimed **out,
+		    size_t *n, char *err, size_t errlen);
+void		 store_claimed_free(struct claimed *, size_t);
+
+/* One attempt's result, and the delivery's new state. */
+struct attempt_record {
+	long long   id;
+	int         attempt;
+	const char *outcome;	/* delivered, retry, throttled, gone, failed */
+	long        http_status;
+	const char *excerpt;	/* may be NULL */
+	long        duration_ms;
+	const char *error;	/* may be NULL */
+	const char *worker;
+	const char *state;	/* delivered, pending, failed, dead, cancelled */
+	double      delay;	/* seconds until the next attempt when pending */
+};
+enum store_result store_record(struct store *, const struct attempt_record *, char *err,
+		    size_t errlen);
+/* Disables a configuration whose webhook is gone and ends its pending deliveries. */
+enum store_result store_disable(struct store *, const char *entity_id, const char *reason,
+		    char *err, size_t errlen);
+/* Forgets sends older than any rate window. */
+enum store_result store_sends_cleanup(struct store *, long older_than_seconds, char *err,
+		    size_t errlen);
+
+/* LISTEN on the deliveries channel; the socket to poll; pending notifications consumed. */
+bool		 store_listen(struct store *, char *err, size_t errlen);
+int		 store_socket(struct store *);
+/* Reads what arrived on the socket: the number of notifications, or -1 if the link is down. */
+int		 store_consume_notifies(struct store *);
+
+/* Prometheus text for /metrics (deliveries by state and outcome, latency, queue). */
+enum store_result store_metrics(struct store *, struct buf *out, char *err, size_t errlen);
+
+/* connectorctl deliveries: a table by state (webhook URLs redacted to scheme://host/...). */
+enum store_result store_deliveries_list(struct store *, const char *state, long limit, FILE *out,
+		    char *err, size_t errlen);
+enum replay_what { REPLAY_ID, REPLAY_DEAD, REPLAY_SINCE };
+/* Puts deliveries back to pending, due now; *count says how many. */
+enum store_result store_deliveries_replay(struct store *, enum replay_what, const char *arg,
+		    long *count, char *err, size_t errlen);
 
 /* Migrations (numbered files in a directory); see migrate.h for the files themselves. */
 struct migration_set;

@@ -352,3 +352,145 @@ validate_remove(struct json_object *body, const struct config *cfg, struct remov
 		return fail(e, "webhookUrl", "webhookUrl %s", why);
 	return only_known_fields(body, known, e);
 }
+
+/* An optional string member: absent or null is fine (*out NULL); otherwise 0..max characters. */
+static bool
+get_optional_string(struct json_object *body, const char *field, size_t max, const char **out,
+    struct field_error *e)
+{
+	struct json_object *v;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(body, field, &v) || json_object_is_type(v, json_type_null))
+		return true;
+	if (!json_object_is_type(v, json_type_string))
+		return fail(e, field, "%s must be a string", field);
+	*out = json_object_get_string(v);
+	if (strlen(*out) != (size_t)json_object_get_string_len(v))
+		return fail(e, field, "%s must not contain NUL characters", field);
+	if (utf8_length(*out, strlen(*out)) > max)
+		return fail(e, field, "%s must be at most %zu characters", field, max);
+	return true;
+}
+
+static bool
+link_url_valid(const char *u)
+{
+	const char *h;
+	size_t i, n = strlen(u);
+
+	if (strncmp(u, "https://", 8) == 0)
+		h = u + 8;
+	else if (strncmp(u, "http://", 7) == 0)
+		h = u + 7;
+	else
+		return false;
+	if (*h == '\0' || *h == '/' || *h == ':' || *h == '@')
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+bool
+validate_notification(struct json_object *body, const struct config *cfg,
+    struct notify_input *in, struct field_error *e)
+{
+	static const char *const known[] = { "event", "title", "text", "facts", "url",
+	    "severity", "idempotencyKey", "entityId", NULL };
+	static const char *const severities[] = { "info", "success", "warning", "critical", NULL };
+	const char *title, *text, *url, *severity, *id, *const *sv;
+	struct json_object *facts = NULL, *out_facts = NULL;
+	size_t i, n, j;
+	bool known_event = false;
+
+	memset(in, 0, sizeof(*in));
+	if (!get_string(body, "event", 32, &in->event, e))
+		return false;
+	for (j = 0; j < cfg->ncategories; j++)
+		if (strcmp(cfg->categories[j].id, in->event) == 0)
+			known_event = true;
+	if (!known_event)
+		return fail(e, "event", "event must be one of the configured event categories");
+	if (!get_string(body, "title", 256, &title, e))
+		return false;
+	if (!get_optional_string(body, "text", 20000, &text, e))
+		return false;
+	if (!get_optional_string(body, "url", 2048, &url, e))
+		return false;
+	if (url != NULL && *url != '\0' && !link_url_valid(url))
+		return fail(e, "url", "url must be an http or https URL without spaces");
+	if (!get_optional_string(body, "severity", 16, &severity, e))
+		return false;
+	if (severity == NULL)
+		severity = "info";
+	for (sv = severities; *sv != NULL && strcmp(*sv, severity) != 0; sv++)
+		;
+	if (*sv == NULL)
+		return fail(e, "severity", "severity must be one of info, success, warning, critical");
+	if (!get_string(body, "idempotencyKey", 200, &in->idempotency_key, e))
+		return false;
+	if (strspn(in->idempotency_key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._:-") != strlen(in->idempotency_key))
+		return fail(e, "idempotencyKey", "idempotencyKey may hold only A-Z a-z 0-9 . _ : -");
+	if (!get_optional_string(body, "entityId", 36, &id, e))
+		return false;
+	if (id != NULL && !uuid_parse(id, in->entity_id))
+		return fail(e, "entityId", "entityId must be a UUID (8-4-4-4-12 hex digits)");
+
+	if (json_object_object_get_ex(body, "facts", &facts) &&
+	    !json_object_is_type(facts, json_type_null)) {
+		if (!json_object_is_type(facts, json_type_array))
+			return fail(e, "facts", "facts must be an array of {name, value}");
+		n = json_object_array_length(facts);
+		if (n > 100)
+			return fail(e, "facts", "facts must have at most 100 items");
+		out_facts = json_object_new_array();
+		for (i = 0; i < n; i++) {
+			struct json_object *f = json_object_array_get_idx(facts, i), *of;
+			const char *name, *value;
+
+			if (!json_object_is_type(f, json_type_object)) {
+				json_object_put(out_facts);
+				return fail(e, "facts", "facts[%zu] must be an object {name, value}", i);
+			}
+			json_object_object_foreach(f, fk, fv) {
+				(void)fv;
+				if (strcmp(fk, "name") != 0 && strcmp(fk, "value") != 0) {
+					json_object_put(out_facts);
+					return fail(e, "facts", "facts[%zu] has a member other than name "
+					    "and value", i);
+				}
+			}
+			if (!get_string(f, "name", 200, &name, e) ||
+			    !get_optional_string(f, "value", 2000, &value, e)) {
+				json_object_put(out_facts);
+				snprintf(e->reason, sizeof(e->reason), "facts[%zu]: name must be 1-200 "
+				    "characters and value a string of at most 2000", i);
+				e->field = "facts";
+				return false;
+			}
+			of = json_object_new_object();
+			json_object_object_add(of, "name", json_object_new_string(name));
+			json_object_object_add(of, "value", json_object_new_string(value ? value : ""));
+			json_object_array_add(out_facts, of);
+		}
+	}
+	if (!only_known_fields(body, known, e)) {
+		json_object_put(out_facts);
+		return false;
+	}
+	in->payload = json_object_new_object();
+	json_object_object_add(in->payload, "title", json_object_new_string(title));
+	if (text != NULL && *text != '\0')
+		json_object_object_add(in->payload, "text", json_object_new_string(text));
+	if (out_facts != NULL && json_object_array_length(out_facts) > 0)
+		json_object_object_add(in->payload, "facts", out_facts);
+	else
+		json_object_put(out_facts);
+	if (url != NULL && *url != '\0')
+		json_object_object_add(in->payload, "url", json_object_new_string(url));
+	json_object_object_add(in->payload, "severity", json_object_new_string(severity));
+	return true;
+}

@@ -48,6 +48,14 @@ struct remove_input {
 	const char *webhook_url;
 };
 
+/* A notification from the owning service, checked; payload holds the card content. */
+struct notify_input {
+	const char         *event;
+	const char         *idempotency_key;
+	char                entity_id[37];	/* empty when not given */
+	struct json_object *payload;	/* {title, text?, facts?, url?, severity}: caller puts it */
+};
+
 /* The expected contentUrl for an entity: <public base>/Connector/Edit?entityId=<id>. */
 char		*content_url_for(struct arena *, const struct config *, const char *entity_id);
 
@@ -55,5 +63,14 @@ bool		 validate_save(struct json_object *, const struct config *, struct arena *
 		    struct save_input *, struct field_error *);
 bool		 validate_remove(struct json_object *, const struct config *, struct remove_input *,
 		    struct field_error *);
+
+/*
+ * POST /api/v1/notifications: event (a configured category), title (1-256), text (at most
+ * 20000), facts (at most 100 of {name 1-200, value at most 2000}), url (http or https, at most
+ * 2048), severity (info, success, warning, critical; default info), idempotencyKey (1-200 of
+ * A-Z a-z 0-9 . _ : -), entityId (optional UUID). Unknown members are refused.
+ */
+bool		 validate_notification(struct json_object *, const struct config *,
+		    struct notify_input *, struct field_error *);
 
 #endif

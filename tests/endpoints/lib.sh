@@ -101,3 +101,172 @@ problem() {
 	like "$(jf .type)" '^urn:teams-connector:problem:' "$name: has a type"
 	if [ -n "$field" ]; then is "$(jf .field)" "$field" "$name: names $field"; fi
 }
+
+# --- Helpers for the configuration endpoints (Save, Remove, Edit) --------------------------
+
+new_uuid() {	# new_uuid: a random lower-case UUID
+	cat /proc/sys/kernel/random/uuid
+}
+
+rand_hex() {	# rand_hex N: N random bytes as 2N lower-case hex digits
+	od -An -tx1 -N "$1" /dev/urandom | tr -d ' \n'
+}
+
+# at_exit COMMAND: runs COMMAND too when the test ends; the temporary directory still goes.
+at_exit() {
+	T_AT_EXIT="${T_AT_EXIT:-}$1; "
+	trap "$T_AT_EXIT"'rm -rf "$T_DIR"' EXIT
+}
+
+# page_token: fetches the CSRF token of a Setup page once per test into CSRF_TOKEN
+# (plain curl, so that STATUS and BODY of the last req stay as they were).
+page_token() {
+	[ -n "${CSRF_TOKEN:-}" ] && return 0
+	CSRF_TOKEN=$(curl -s --max-time 20 "$BASE_URL/Connector/Setup" |
+		sed -n 's/.*<meta name="csrf-token" content="\([^"]*\)".*/\1/p' | head -n 1)
+}
+
+# post_json PATH BODY [curl args...]: POSTs BODY as is, with only the headers given.
+post_json() {
+	local path=$1
+	printf '%s' "$2" >"$T_DIR/request.json"
+	shift 2
+	req POST "$path" --data-binary @"$T_DIR/request.json" "$@"
+}
+
+# page_post PATH BODY [curl args...]: POSTs BODY as our page does: JSON, CSRF token, our Origin.
+page_post() {
+	local path=$1 body=$2
+	shift 2
+	page_token
+	post_json "$path" "$body" -H 'Content-Type: application/json' \
+		-H "X-CSRF-Token: $CSRF_TOKEN" -H "Origin: $BASE_URL" "$@"
+}
+
+save_json() {	# save_json BODY [curl args...]
+	page_post /Connector/Save "$@"
+}
+
+remove_json() {	# remove_json BODY [curl args...]
+	page_post /Connector/Remove "$@"
+}
+
+# config_body ENTITY NAME WEBHOOK APP-TYPE USER-OBJECT-ID EVENTS-JSON: a Save body as the page
+# builds it, contentUrl included.
+config_body() {
+	jq -nc --arg e "$1" --arg n "$2" --arg w "$3" --arg a "$4" --arg u "$5" --argjson ev "$6" \
+		--arg base "$BASE_URL" '{entityId: $e, configName: $n,
+		contentUrl: ($base + "/Connector/Edit?entityId=" + ($e | ascii_downcase)),
+		webhookUrl: $w, appType: $a, userObjectId: $u, events: $ev}'
+}
+
+# --- Long-lived helpers: a psql or jq start costs ~50 ms, and a test asks hundreds of times ---
+
+# session_open NAME COMMAND...: runs COMMAND for the rest of the test, its input and output on
+# FIFOs; NAME_W and NAME_R become the descriptors to write questions to and read answers from.
+session_open() {
+	local name=$1 w r
+	shift
+	mkfifo "$T_DIR/$name.in" "$T_DIR/$name.out"
+	"$@" <"$T_DIR/$name.in" >"$T_DIR/$name.out" 2>&1 &
+	exec {w}>"$T_DIR/$name.in" {r}<"$T_DIR/$name.out"
+	printf -v "${name}_W" '%s' "$w"
+	printf -v "${name}_R" '%s' "$r"
+}
+
+# One line per answer body: its status member, whether type, title and detail are there, its field.
+PROBLEM_SUMMARY='try (fromjson | "\(.status) \(if (.type | type) == "string" and
+	(.type | startswith("urn:teams-connector:problem:")) then "typed" else "untyped" end) \(
+	if (.title | type) == "string" and .title != "" then "titled" else "untitled" end) \(
+	if (.detail | type) == "string" and .detail != "" then "detailed" else "undetailed" end
+	) field=\(.field // "")") catch "not-json"'
+
+# fast_sessions: opens the long-lived psql and jq; call it once at the top level of a test
+# (not inside $(...), whose variables would be lost).
+fast_sessions() {
+	session_open DBS psql "$DATABASE_URL" -X -Atq
+	session_open JQS jq --unbuffered -R -r "$PROBLEM_SUMMARY"
+}
+
+# db QUERY: like sql, through the long-lived psql once fast_sessions has run.
+db() {
+	[ -n "${DBS_W:-}" ] || { sql "$1"; return; }
+	local line out="" sep=""
+	printf '%s;\n\\echo __end_of_answer__\n' "$1" >&"$DBS_W"
+	while IFS= read -r -t 10 line <&"$DBS_R"; do
+		[ "$line" = __end_of_answer__ ] && break
+		out+="$sep$line"
+		sep=$'\n'
+	done
+	printf '%s' "$out"
+}
+
+# problem_summary: the last answer body summed up in one line by PROBLEM_SUMMARY.
+problem_summary() {
+	if [ -z "${JQS_W:-}" ]; then
+		printf '%s\n' "${BODY//$'\n'/ }" | jq -R -r "$PROBLEM_SUMMARY"
+		return
+	fi
+	local line=no-answer
+	printf '%s\n' "${BODY//$'\n'/ }" >&"$JQS_W"
+	IFS= read -r -t 10 line <&"$JQS_R"
+	printf '%s' "$line"
+}
+
+# table_sum: a checksum of every row of configurations, to prove a refused request changed none.
+table_sum() {
+	db "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY entity_id), '')) FROM configurations t"
+}
+
+# expect_refused STATUS FIELD NAME COMMAND...: COMMAND (one request) is answered with a complete
+# problem of that status naming FIELD ("" to leave the field unchecked), and leaves the
+# configurations table as it was. Two assertions, so that hundreds of cases stay fast.
+expect_refused() {
+	local status=$1 field=$2 name=$3 before got want ct
+	shift 3
+	before=$(table_sum)
+	"$@"
+	ct=$(header Content-Type)
+	got="$STATUS ${ct%%;*} $(problem_summary)"
+	want="$status application/problem+json $status typed titled detailed field=$field"
+	if [ -z "$field" ]; then
+		got=${got% field=*}
+		want=${want% field=*}
+	fi
+	is "$got" "$want" "$name: $status problem${field:+ naming $field}"
+	is "$(table_sum)" "$before" "$name: the configurations table is unchanged"
+}
+
+# lacks TEXT SECRET NAME: TEXT does not hold SECRET (in any case); on failure the secret is not
+# printed, since printing it would leak it into test logs.
+lacks() {
+	T_N=$((T_N + 1))
+	if printf '%s' "$1" | grep -Fqi -- "$2"; then
+		echo "not ok $T_N - $3"
+		echo "#   a secret value appears in it (not shown)"
+		T_FAILED=$((T_FAILED + 1))
+	else
+		echo "ok $T_N - $3"
+	fi
+}
+
+# logs_lack NAME SECRET...: no secret appears in the connector log or in nginx's logs.
+logs_lack() {
+	local name=$1 dir f s hits=""
+	shift
+	dir=$(dirname "$CONNECTOR_LOG")
+	for f in "$CONNECTOR_LOG" "$dir/nginx-access.log" "$dir/nginx-error.log"; do
+		[ -f "$f" ] || continue
+		for s in "$@"; do
+			grep -Fqi -- "$s" "$f" && hits="$hits $(basename "$f")"
+		done
+	done
+	T_N=$((T_N + 1))
+	if [ -z "$hits" ]; then
+		echo "ok $T_N - $name"
+	else
+		echo "not ok $T_N - $name"
+		echo "#   a secret value appears in:$hits (not shown)"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}

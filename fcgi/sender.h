@@ -1,0 +1,40 @@
+/* sender.h: many HTTP POSTs at once to webhooks (libcurl multi); the only door to libcurl. */
+#ifndef CONNECTOR_SENDER_H
+#define CONNECTOR_SENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "classify.h"
+
+struct config;
+struct sender;
+
+/* What a finished request produced; excerpt is the first bytes of the body, cleaned. */
+struct sent {
+	void          *user;
+	struct answer  answer;
+	long           duration_ms;
+	const char    *excerpt;		/* printable ASCII, at most 200 bytes */
+	const char    *transport;	/* curl's message when no HTTP answer came, or NULL */
+};
+
+typedef void (*sent_fn)(const struct sent *, void *ctx);
+
+struct sender	*sender_new(const struct config *);
+void		 sender_free(struct sender *);
+/* Starts a POST of body (copied) to url; user comes back with the result. */
+bool		 sender_start(struct sender *, const char *url, const char *body, size_t len,
+		    void *user);
+int		 sender_inflight(const struct sender *);
+/*
+ * Waits up to timeout_ms for network activity or for extra_fd (-1: none) to be readable,
+ * then drives the transfers and calls done for each one that finished. *extra_ready says
+ * whether extra_fd became readable.
+ */
+void		 sender_run(struct sender *, int extra_fd, int timeout_ms, bool *extra_ready,
+		    sent_fn done, void *ctx);
+/* Wakes a sender_run waiting in another thread or from a signal handler. */
+void		 sender_wakeup(struct sender *);
+
+#endif
