@@ -48,7 +48,7 @@ struct shrink {
 	struct buf          *out;
 	enum search_over     over;
 	size_t               nfacts;	/* facts kept while the text is searched */
-	struct json_object  *shortest;	/* the text while facts are searched: marker alone */
+	struct json_object  *shortest;	/* the text while facts are searched */
 	struct buf           scratch;	/* a cut text with its marker */
 };
 
@@ -447,16 +447,19 @@ cut_text(struct shrink *s, size_t nfacts, bool marker_alone_known)
 
 /*
  * The whole card did not fit. The text goes first (facts are the structured part readers
- * scan for); when even the marker alone is too much, facts go from the end with the text as
- * the marker alone, and then the room they left is given back to the text.
+ * scan for); when even its shortest form is too much, facts go from the end with the text
+ * at its shortest, and then the room they left is given back to the text. The shortest
+ * form is the marker alone, so a reader still sees that something was cut, or the text
+ * itself when that is shorter.
  */
 static bool
 shrink_to_fit(struct shrink *s, struct card_fit *fit)
 {
 	const struct notice *n = s->n;
+	bool text_can_shrink = n->text != NULL && s->shortest != n->text;
 	size_t kept;
 
-	if (n->text != NULL && cut_text(s, n->nfacts, false)) {
+	if (text_can_shrink && cut_text(s, n->nfacts, false)) {
 		fit->text_cut = true;
 		return true;
 	}
@@ -467,7 +470,7 @@ shrink_to_fit(struct shrink *s, struct card_fit *fit)
 		return false;
 	kept = search_longest(s, 0, n->nfacts, facts_hint(s, s->max_bytes - s->out->len));
 	fit->facts_dropped = n->nfacts - kept;
-	if (n->text == NULL || try_form(s, n->text, kept))
+	if (!text_can_shrink || try_form(s, n->text, kept))
 		return true;
 	fit->text_cut = true;
 	return cut_text(s, kept, true);
@@ -501,7 +504,8 @@ card_build(struct json_object *notification, enum webhook_kind kind, size_t max_
 		return true;
 
 	if (n.text != NULL)
-		s.shortest = json_object_new_string(CARD_CUT_MARKER);
+		s.shortest = escaped_length(n.text) <= strlen(CARD_CUT_MARKER) ?
+		    json_object_get(n.text) : json_object_new_string(CARD_CUT_MARKER);
 	fits = shrink_to_fit(&s, fit);
 	json_object_put(s.shortest);
 	buf_free(&s.scratch);

@@ -27,8 +27,10 @@ struct card_fit {
  * required): a MessageCard for connector webhooks, an Adaptive Card 1.4 in the
  * {"type":"message","attachments":[...]} envelope for Workflows. If the serialised card is
  * larger than max_bytes, the text is cut (at a UTF-8 boundary, with CARD_CUT_MARKER) and then
- * facts are dropped from the end until it fits. Writes the JSON into out and returns true, or
- * returns false when even the smallest form does not fit.
+ * facts are dropped from the end until it fits, then as much text as fits is restored. The
+ * smallest form is the title with the marker alone as text (or the text itself if shorter) and
+ * no facts; when even that does not fit, out is empty and the result false. facts_dropped
+ * counts usable facts only (facts whose name or value is not a string are skipped).
  */
 bool	card_build(struct json_object *notification, enum webhook_kind, size_t max_bytes,
 	    struct buf *out, struct card_fit *fit);

@@ -213,7 +213,7 @@ retry_delay(const struct retry_policy *policy, enum outcome outcome, int attempt
 	base = policy->base_seconds > 0 ? policy->base_seconds : 1;
 	cap = policy->max_seconds > 0 ? policy->max_seconds : 1;
 	delay = base < cap ? base : cap;
-	/* Doubling stops at the cap, so a huge attempt count costs a few steps and cannot overflow. */
+	/* Doubling stops at the cap: a huge attempt count costs a few steps, never overflows. */
 	for (i = 1; i < attempts && delay < cap; i++)
 		delay = delay > cap / 2 ? cap : delay * 2;
 

@@ -32,13 +32,14 @@ struct verdict {
 
 /*
  * Connector webhooks: 200 with body "1" is delivered; 200 with another body is a failure whose
- * embedded "HTTP error NNN" decides (429 throttled, 5xx retry, 404/410 gone, other 4xx failed;
- * none found: retry). Workflows: 200 and 202 are delivered. Both: 429 throttled, 5xx and
- * transport errors retry, 404/410 gone, other statuses failed.
+ * embedded "HTTP error NNN" decides (429 throttled, 5xx and 408 retry, 404/410 gone, other 4xx
+ * failed; none found, or 1xx-3xx: retry). Workflows: 200 and 202 are delivered. Both: 429
+ * throttled, 5xx, 408 and transport errors retry, an unexpected 2xx retries, 404/410 gone,
+ * other 4xx, 3xx (never followed), 1xx and 600+ failed; a refused address fails.
  */
 void	classify_answer(enum webhook_kind, const struct answer *, struct verdict *);
 
-/* Seconds "NNN" after "HTTP error " in a text, or 0. */
+/* The status NNN (100-599, exactly three digits) of the first "HTTP error NNN" in a text, or 0. */
 long	embedded_http_error(const char *body, size_t len);
 
 struct retry_policy {

@@ -160,7 +160,7 @@ resp_problem(struct response *r, const struct request *req, int status, const ch
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	r->status = status;
 	r->content_type = "application/problem+json";
-	r->problem_field = field;
+	r->problem_field = field != NULL && req != NULL ? arena_strdup(req->arena, field) : NULL;
 	buf_reset(&r->body);
 	buf_append(&r->body, s, len);
 	json_object_put(o);

@@ -193,6 +193,46 @@ fail(struct field_error *e, const char *field, const char *fmt, ...)
 	return false;
 }
 
+/* C0, DEL and C1 controls (U+0080-U+009F, which UTF-8 spells C2 80 to C2 9F). */
+static bool
+has_control(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return true;
+	return false;
+}
+
+/* Only spaces: ASCII space and tab, and the Unicode spaces a paste can bring (valid UTF-8). */
+static bool
+is_blank(const char *s)
+{
+	static const char *const spaces[] = { "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\x80",
+	    "\xe2\x80\x81", "\xe2\x80\x82", "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85",
+	    "\xe2\x80\x86", "\xe2\x80\x87", "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a",
+	    "\xe2\x80\x8b", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80", "\xef\xbb\xbf",
+	    NULL };
+
+	while (*s != '\0') {
+		const char *const *sp;
+		size_t n = 0;
+
+		if (*s == ' ' || *s == '\t') {
+			s++;
+			continue;
+		}
+		for (sp = spaces; *sp != NULL; sp++)
+			if (strncmp(s, *sp, strlen(*sp)) == 0)
+				n = strlen(*sp);
+		if (n == 0)
+			return false;
+		s += n;
+	}
+	return true;
+}
+
 /* A required string member: present, a string, no NUL inside, and 1..max characters. */
 static bool
 get_string(struct json_object *body, const char *field, size_t max, const char **out,
@@ -229,8 +269,7 @@ only_known_fields(struct json_object *body, const char *const *known, struct fie
 				found = true;
 		if (!found) {
 			/* The name comes from the client: it is reported, cut, but never trusted. */
-			static const char cut[] = "unknown field";
-			char name[44];
+			char *name = e->name;
 			size_t n = strlen(key);
 
 			/* Cut at 40 bytes, then back off to a character boundary. */
@@ -244,7 +283,7 @@ only_known_fields(struct json_object *body, const char *const *known, struct fie
 			for (char *r = name; *r != '\0'; r++)
 				if ((unsigned char)*r < 0x20)
 					*r = '?';
-			e->field = cut;
+			e->field = name;
 			snprintf(e->reason, sizeof(e->reason), "unknown field \"%s\"", name);
 			return false;
 		}
@@ -270,12 +309,9 @@ validate_save(struct json_object *body, const struct config *cfg, struct arena *
 
 	if (!get_string(body, "configName", 100, &in->config_name, e))
 		return false;
-	for (s = in->config_name; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return fail(e, "configName", "configName must not contain control characters");
-	for (s = in->config_name; *s == ' '; s++)
-		;
-	if (*s == '\0')
+	if (has_control(in->config_name))
+		return fail(e, "configName", "configName must not contain control characters");
+	if (is_blank(in->config_name))
 		return fail(e, "configName", "configName must not be blank");
 
 	if (!get_string(body, "contentUrl", 2048, &in->content_url, e))

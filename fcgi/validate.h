@@ -15,6 +15,7 @@ enum webhook_kind { WEBHOOK_CONNECTOR, WEBHOOK_WORKFLOW };
 struct field_error {
 	const char *field;
 	char        reason[200];
+	char        name[48];	/* holds the field's name when it came from the client */
 };
 
 /* 8-4-4-4-12 hex digits (any case); out (37 bytes), if given, gets the lower-case form. */

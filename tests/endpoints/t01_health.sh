@@ -47,7 +47,7 @@ req POST /readyz -H 'Content-Type: application/json' --data-binary @"$T_DIR/huge
 problem 413 body "a body above the web server's limit"
 
 # The database goes away: readyz says 503 with Retry-After, healthz stays 200, nothing restarts.
-pids_before=$(pgrep -f 'connector-fcgi -c' | sort | tr '\n' ' ')
+pids_before=$(fcgi_pids)
 "$STACK" db-stop >/dev/null 2>&1
 req GET /readyz
 problem 503 "" "readyz with the database stopped"
@@ -62,7 +62,7 @@ for i in $(seq 1 20); do
 	sleep 0.1
 done
 is "$back" yes "readyz recovers once the database is back"
-is "$(pgrep -f 'connector-fcgi -c' | sort | tr '\n' ' ')" "$pids_before" \
+is "$(fcgi_pids)" "$pids_before" \
 	"no connector-fcgi process restarted"
 
 # One log line per request, with method, path, status, duration and request id.

@@ -5,43 +5,13 @@
 port=${BASE_URL##*:}
 SINK="http://127.0.0.1:$((port + 1))"	# the extra webhook host of the local stack
 
-# Rows this test makes, removed whatever happens; refused saves get ids here too, in case one
-# is wrongly accepted.
-FORGET=""
-forget_rows() {
-	[ -n "$FORGET" ] || return 0
-	local list
-	list=$(printf "'%s'," $FORGET)
-	sql "DELETE FROM configurations WHERE entity_id IN (${list%,})"
-}
-at_exit forget_rows
-fresh() {	# fresh VAR: a new entity id in VAR, remembered for removal
-	printf -v "$1" '%s' "$(new_uuid)"
-	FORGET="$FORGET ${!1}"
-}
+at_exit forget_rows	# refused saves get ids from fresh too, in case one is wrongly accepted
 
-# Secrets: webhook URLs and user object ids, and the random parts of the URLs, so that a cut or
-# partly escaped copy in a log would still be found.
-SECRETS=()
-connector_url() {	# connector_url VAR: a fresh URL shaped like a Teams connector webhook
-	local t=$(rand_hex 4) a=$(new_uuid) b=$(new_uuid) h=$(rand_hex 16) c=$(new_uuid)
-	printf -v "$1" 'https://contoso%s.webhook.office.com/webhookb2/%s@%s/IncomingWebhook/%s/%s' \
-		"$t" "$a" "$b" "$h" "$c"
-	SECRETS+=("${!1}" "$a" "$b" "$h" "$c")
-}
 workflow_url() {	# workflow_url VAR: a fresh URL shaped like a Workflows (Logic Apps) trigger
-	local w=$(rand_hex 16) s=$(rand_hex 20)
+	local w s
+	w=$(rand_hex 16) s=$(rand_hex 20)
 	printf -v "$1" '%s' "https://prod-27.westeurope.logic.azure.com:443/workflows/$w/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=$s"
 	SECRETS+=("${!1}" "$w" "$s")
-}
-user_id() {	# user_id VAR: a fresh user object id
-	printf -v "$1" '%s' "$(new_uuid)"
-	SECRETS+=("${!1}")
-}
-
-# row ENTITY COLUMN-EXPR: one value of the stored row.
-row() {
-	db "SELECT $2 FROM configurations WHERE entity_id = '$1'"
 }
 
 fast_sessions
@@ -100,6 +70,11 @@ save_json "$(config_body "$E5" "Sink flow" "$W5" teams "$U5" '["builds"]')"
 is "$STATUS" 200 "save with the extra host and /workflows/: 200"
 is "$(row "$E5" webhook_kind)" workflow "the extra host with /workflows/ is a workflow webhook"
 
+fresh E8; user_id U8; s8=$(rand_hex 16); W8="https://outlook.office.com/webhook/$s8"; SECRETS+=("$W8" "$s8")
+save_json "$(config_body "$E8" "Outlook" "$W8" mail "$U8" '["incidents"]')"
+is "$STATUS" 200 "save with an outlook.office.com URL: 200"
+is "$(row "$E8" webhook_kind)" connector "an outlook.office.com URL is a connector webhook"
+
 # Ids may come in upper case; they are stored and answered in lower case.
 fresh E6; connector_url W6; user_id U6
 upper6=$(printf '%s' "$E6" | tr a-f A-F)
@@ -147,6 +122,11 @@ is "$(row "$E1" config_name)" "Deploys, renamed" "the row keeps its name after t
 connector_url WB; user_id UB
 mark=$(rand_hex 8)	# in every bad webhook URL below, so the log check covers them too
 SECRETS+=("$mark")
+# The control: the body every case below alters is itself accepted, so each refusal comes
+# from its one change.
+fresh EC
+save_json "$(config_body "$EC" Refused "$WB" teams "$UB" '["builds"]')"
+is "$STATUS" 200 "control: the unaltered body of the bad cases is accepted"
 # bad NAME FIELD JQ-FILTER [STATUS]: a save of a fresh entity, altered by FILTER, must be refused.
 # The filter sees $base (our public base URL), $id (the entity), $other (another UUID), $mark
 # and $sink. Cases are collected, their bodies made by one jq run, then sent by run_bad.
@@ -232,6 +212,8 @@ bad "contentUrl of another page" contentUrl \
 	'.contentUrl = ($base + "/Connector/Setup?entityId=" + $id)'
 
 bad "http webhook on a Teams host" webhookUrl '.webhookUrl |= sub("^https:"; "http:")'
+bad "https webhook on a Teams host with another port" webhookUrl \
+	'.webhookUrl |= sub("\\.com/"; ".com:8443/")'
 bad "webhook on a foreign host" webhookUrl '.webhookUrl = ("https://evil.example.com/webhookb2/" + $mark)'
 bad "webhook with user info" webhookUrl '.webhookUrl = ("https://a@x.webhook.office.com/webhookb2/" + $mark)'
 bad "webhook with user and password" webhookUrl \

@@ -2,35 +2,8 @@
 # t03_edit_remove.sh: GET /Connector/Edit prefills safely, pages carry the framing headers, POST /Connector/Remove deletes only on a match.
 . "$(dirname "$0")/lib.sh"
 
-# Rows this test makes, removed whatever happens.
-FORGET=""
-forget_rows() {
-	[ -n "$FORGET" ] || return 0
-	local list
-	list=$(printf "'%s'," $FORGET)
-	sql "DELETE FROM configurations WHERE entity_id IN (${list%,})"
-}
 at_exit forget_rows
-fresh() {	# fresh VAR: a new entity id in VAR, remembered for removal
-	printf -v "$1" '%s' "$(new_uuid)"
-	FORGET="$FORGET ${!1}"
-}
 
-# Secrets (webhook URLs, user object ids, and the random parts of the URLs) for the log check.
-SECRETS=()
-connector_url() {	# connector_url VAR: a fresh URL shaped like a Teams connector webhook
-	local t=$(rand_hex 4) a=$(new_uuid) b=$(new_uuid) h=$(rand_hex 16) c=$(new_uuid)
-	printf -v "$1" 'https://contoso%s.webhook.office.com/webhookb2/%s@%s/IncomingWebhook/%s/%s' \
-		"$t" "$a" "$b" "$h" "$c"
-	SECRETS+=("${!1}" "$a" "$b" "$h" "$c")
-}
-user_id() {	# user_id VAR: a fresh user object id
-	printf -v "$1" '%s' "$(new_uuid)"
-	SECRETS+=("${!1}")
-}
-row() {	# row ENTITY COLUMN-EXPR: one value of the stored row
-	db "SELECT $2 FROM configurations WHERE entity_id = '$1'"
-}
 edit() {	# edit ENTITY-ID: GET the Edit page
 	req GET "/Connector/Edit?entityId=$1"
 }

@@ -31,58 +31,60 @@ is "$(q "SELECT to_regclass('configurations') IS NOT NULL")" t "configurations e
 like "$(q "SELECT obj_description('configurations'::regclass)")" '.' "the table is documented"
 is "$(q "SELECT count(*) FROM pg_attribute a WHERE attrelid = 'configurations'::regclass
 	AND attnum > 0 AND NOT attisdropped AND col_description(attrelid, attnum) IS NULL")" 0 \
-	"every column is documented"
+	"every column of configurations is documented"
+is "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE n.nspname = 'public' AND c.relkind = 'r' AND obj_description(c.oid) IS NULL")" 0 \
+	"every table is documented"
 is "$(q "SELECT checksum FROM schema_migrations WHERE version = 1")" \
 	"$(sha256sum "$dir/0001_configurations.sql" | cut -d' ' -f1)" "the checksum is the file's SHA-256"
 
 out=$($CTL migrate 2>&1)
-like "$out" '^0 migrations applied, 1 already up to date' "a second run applies nothing"
+like "$out" '^0 migrations applied, [0-9]+ already up to date' "a second run applies nothing"
 
-printf 'CREATE TABLE mt_two (x int);\nCOMMENT ON TABLE mt_two IS $$test$$;\n' >"$dir/0002_two.sql"
+printf 'CREATE TABLE mt_two (x int);\nCOMMENT ON TABLE mt_two IS $$test$$;\n' >"$dir/9002_two.sql"
 out=$($CTL migrate 2>&1); rc=$?
 is "$rc" 0 "a new file applies"
-is "$(q "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")" "1,2" \
-	"versions 1 and 2 recorded"
+is "$(q "SELECT max(version) FROM schema_migrations")" 9002 "the new version is recorded"
 
-printf 'CREATE TABLE mt_three (x int);\nSELECT 1;\nSELEC oops;\n' >"$dir/0003_bad.sql"
+printf 'CREATE TABLE mt_three (x int);\nSELECT 1;\nSELEC oops;\n' >"$dir/9003_bad.sql"
 out=$($CTL migrate 2>&1); rc=$?
 ok "$([ "$rc" -ne 0 ]; echo $?)" "a failing migration fails the run"
-like "$out" '0003_bad\.sql:3: .*syntax error' "the error names file and line"
+like "$out" '9003_bad\.sql:3: .*syntax error' "the error names file and line"
 is "$(q "SELECT to_regclass('mt_three') IS NULL")" t "nothing of the failed file stays (one transaction)"
-is "$(q "SELECT count(*) FROM schema_migrations WHERE version = 3")" 0 "the failed file is not recorded"
-rm "$dir/0003_bad.sql"
+is "$(q "SELECT count(*) FROM schema_migrations WHERE version = 9003")" 0 "the failed file is not recorded"
+rm "$dir/9003_bad.sql"
 
-printf '\n-- edited\n' >>"$dir/0002_two.sql"
+printf '\n-- edited\n' >>"$dir/9002_two.sql"
 out=$($CTL migrate 2>&1); rc=$?
 ok "$([ "$rc" -ne 0 ]; echo $?)" "an edited applied file stops migrate"
-like "$out" '0002_two\.sql was edited after it was applied' "and says which file"
+like "$out" '9002_two\.sql was edited after it was applied' "and says which file"
 out=$($CTL migrate status 2>&1); rc=$?
 ok "$([ "$rc" -ne 0 ]; echo $?)" "status also reports the edit as a failure"
-printf 'CREATE TABLE mt_two (x int);\nCOMMENT ON TABLE mt_two IS $$test$$;\n' >"$dir/0002_two.sql"
+printf 'CREATE TABLE mt_two (x int);\nCOMMENT ON TABLE mt_two IS $$test$$;\n' >"$dir/9002_two.sql"
 
-printf 'SELECT 4;\n' >"$dir/0004_four.sql"
+printf 'SELECT 4;\n' >"$dir/9004_four.sql"
 out=$($CTL migrate 2>&1)
-printf 'SELECT 3;\n' >"$dir/0003_late.sql"
+printf 'SELECT 3;\n' >"$dir/9003_late.sql"
 out=$($CTL migrate 2>&1); rc=$?
 ok "$([ "$rc" -ne 0 ]; echo $?)" "a pending file older than an applied one is refused"
-like "$out" '0003_late\.sql is pending but a later migration is already applied' "and named"
-rm "$dir/0003_late.sql"
+like "$out" '9003_late\.sql is pending but a later migration is already applied' "and named"
+rm "$dir/9003_late.sql"
 
-mv "$dir/0004_four.sql" "$T_DIR/"
+mv "$dir/9004_four.sql" "$T_DIR/"
 out=$($CTL migrate 2>&1); rc=$?
 ok "$([ "$rc" -ne 0 ]; echo $?)" "an applied migration without its file is refused"
-like "$out" '0004.*has no file here' "and named"
-mv "$T_DIR/0004_four.sql" "$dir/"
+like "$out" '9004.*has no file here' "and named"
+mv "$T_DIR/9004_four.sql" "$dir/"
 
 # Two migrators at once: the advisory lock makes one wait; each file is applied exactly once.
-printf 'CREATE TABLE mt_five (x int);\nSELECT pg_sleep(0.5);\n' >"$dir/0005_five.sql"
+printf 'CREATE TABLE mt_five (x int);\nSELECT pg_sleep(0.5);\n' >"$dir/9005_five.sql"
 $CTL migrate >"$T_DIR/a.out" 2>&1 & a=$!
 $CTL migrate >"$T_DIR/b.out" 2>&1 & b=$!
 wait $a; ra=$?
 wait $b; rb=$?
 is "$ra$rb" 00 "two concurrent migrate runs both succeed"
-is "$(cat "$T_DIR/a.out" "$T_DIR/b.out" | grep -c 'applied  0005_five.sql')" 1 "0005 applied exactly once"
+is "$(cat "$T_DIR/a.out" "$T_DIR/b.out" | grep -c 'applied  9005_five.sql')" 1 "9005 applied exactly once"
 
 out=$($CTL migrate status 2>&1)
-is "$(grep -c '^applied' <<<"$out")" 4 "status lists four applied migrations"
+is "$(grep -c "^applied" <<<"$out")" "$(( $(ls "$ROOT"/sql/migrations/*.sql | wc -l) + 3 ))" "status lists every migration applied"
 done_testing

@@ -94,7 +94,7 @@ bad facts "{\"event\":\"builds\",\"title\":\"t\",\"facts\":[{\"value\":\"v\"}],$
 bad facts "{\"event\":\"builds\",\"title\":\"t\",\"facts\":[{\"name\":\"n\",\"value\":\"v\",\"x\":1}],$(k)}" "a fact with an extra member"
 bad entityId "{\"event\":\"builds\",\"title\":\"t\",\"entityId\":\"nope\",$(k)}" "a malformed entityId"
 bad text "{\"event\":\"builds\",\"title\":\"t\",\"text\":[],$(k)}" "text not a string"
-bad "unknown field" "{\"event\":\"builds\",\"title\":\"t\",\"colour\":\"red\",$(k)}" "an unknown member"
+bad colour "{\"event\":\"builds\",\"title\":\"t\",\"colour\":\"red\",$(k)}" "an unknown member"
 req POST /api/v1/notifications -H "Authorization: Bearer $API_KEY" -H 'Content-Type: text/plain' --data '{}'
 problem 415 Content-Type "wrong content type"
 is "$(count deliveries)" "$d_before" "no bad request created a delivery"

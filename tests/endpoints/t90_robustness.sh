@@ -2,7 +2,7 @@
 # t90_robustness.sh: malformed requests never crash connector-fcgi nor grow its memory across requests.
 . "$(dirname "$0")/lib.sh"
 
-pids=$(pgrep -f 'connector-fcgi -c' | sort | tr '\n' ' ')
+pids=$(fcgi_pids)
 ok "$([ -n "$pids" ]; echo $?)" "connector-fcgi processes are running"
 rss() { local t=0 p; for p in $pids; do t=$((t + $(awk '/^VmRSS/ {print $2}' /proc/$p/status))); done; echo $t; }
 
@@ -42,7 +42,7 @@ for r in 'GET /Connector/Setup%00 HTTP/1.0\r\n\r\n' 'GET /%ff%fe HTTP/1.0\r\n\r\
 	answer=$(raw "$r" | head -n 1 | tr -d '\r')
 	like "$answer" '^HTTP/1\.[01] 4[0-9][0-9]' "raw request answered 4xx: $(printf '%s' "$r" | head -c 30 | tr -d '\\')"
 done
-is "$(pgrep -f 'connector-fcgi -c' | sort | tr '\n' ' ')" "$pids" "no connector-fcgi process died or restarted"
+is "$(fcgi_pids)" "$pids" "no connector-fcgi process died or restarted"
 req GET /healthz
 is "$STATUS" 200 "still healthy"
 done_testing

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 : "${CONNECTOR_LOG:?CONNECTOR_LOG is not set: run through scripts/stack test}"
 
-pids=($(pgrep -f 'connector-fcgi -c' | sort))
+pids=($(fcgi_pids))
 ok "$([ "${#pids[@]}" -ge 2 ]; echo $?)" "at least two connector-fcgi processes run"
 victim=${pids[0]}
 

@@ -337,6 +337,10 @@ test_save(void)
 	/* configName */
 	save_refused("configName", repeated("a", 101), "100", "101 characters are refused");
 	ok(save_with("configName", repeated("a", 100)), "100 characters are accepted");
+	save_refused("configName", str("a\xc2\x85" "b"), "control", "a C1 control (NEL) is refused");
+	save_refused("configName", str("\xc2\xa0\xe3\x80\x80 "), "blank",
+	    "a name of Unicode spaces only is blank");
+	ok(save_with("configName", str("\xc2\xa0x")), "a name with a letter after a space is fine");
 	ok(save_with("configName", repeated("\xc3\xa9", 100)),
 	    "100 two-byte characters (200 bytes) are accepted");
 	save_refused("configName", repeated("\xc3\xa9", 101), "100",
@@ -406,7 +410,7 @@ test_save(void)
 
 	/* fields we do not know */
 	ok(!save_with("colour", str("red")), "an unknown field is refused");
-	is_str(fe.field, "unknown field", "  ...under \"unknown field\"");
+	is_str(fe.field, "colour", "  ...under its own name");
 	has_str(fe.reason, "colour", "  ...naming it in the reason");
 	ok(!save_with("a\nvery-long-field-name-that-goes-on-and-on-and-on-forever", str("x")),
 	    "a long unknown field with a newline is refused");
@@ -448,7 +452,7 @@ test_remove(void)
 	ok(!remove_body("{\"entityId\":\"" ENTITY "\","
 	    "\"webhookUrl\":\"https://contoso.webhook.office.com/webhookb2/abc\",\"events\":[]}",
 	    &rin), "Remove with a field it does not take is refused");
-	is_str(fe.field, "unknown field", "  ...under \"unknown field\"");
+	is_str(fe.field, "events", "  ...under its own name");
 	has_str(fe.reason, "events", "  ...naming it");
 }
 
