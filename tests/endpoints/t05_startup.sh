@@ -7,6 +7,11 @@ BIN=$ROOT/fcgi/connector-fcgi
 
 out=$("$BIN" -t -c "$CONNECTOR_CONFIG" 2>&1); rc=$?
 is "$rc" 0 "the stack's configuration checks out"
+out=$(env -u CONNECTOR_CONFIG CONNECTOR_TEMPLATES_DIR="$ROOT/templates" "$BIN" -t \
+	-c "$ROOT/conf/connector.conf.example" 2>&1); rc=$?
+is "$rc" 0 "conf/connector.conf.example, every key in it, checks out"
+out=$(env -u CONNECTOR_CONFIG "$ROOT/fcgi/connector-worker" -t -c "$CONNECTOR_CONFIG" 2>&1); rc=$?
+is "$rc" 0 "connector-worker reads the same configuration"
 
 check_refused() {	# check_refused FILE-TEXT EXPECTED-REGEX NAME
 	printf '%b' "$1" >"$T_DIR/c.conf"
