@@ -6,6 +6,7 @@
 # they take to deliver everything to the local Teams sink. The baseline, measured in the same
 # run, is the sink itself under wrk with the same card: the ceiling any sender could reach here.
 set -euo pipefail
+shopt -s inherit_errexit
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export STACK_STATE=$ROOT/.stack-bench STACK_PORT=${BENCH_PORT:-8280} STACK_WORKERS=0
 N=${BENCH_DELIVERIES:-20000}
@@ -28,23 +29,26 @@ INSERT INTO configurations (entity_id, config_name, content_url, webhook_url, we
 SELECT e, 'bench', '$BASE_URL/Connector/Edit?entityId=' || e,
        '$SINK_URL/webhookb2/bench-' || i, 'connector', 'teams', gen_random_uuid(), '{builds}',
        encode(sha256(convert_to('$SINK_URL/webhookb2/bench-' || i, 'UTF8')), 'hex')
-  FROM generate_series(1, $WEBHOOKS) i, gen_random_uuid() e;
+  FROM (SELECT i, gen_random_uuid() AS e FROM generate_series(1, $WEBHOOKS) i) s;
 SQL
 
-fill() {	# fill COUNT: COUNT pending deliveries spread over the webhooks
+fill() {	# fill COUNT: COUNT pending deliveries, one notification per round over the webhooks
 	psql >/dev/null <<SQL
 DELETE FROM notifications WHERE idempotency_key LIKE 'bench-%';
 TRUNCATE webhook_sends;
 WITH n AS (INSERT INTO notifications (idempotency_key, request_hash, event, payload, deliveries)
-           VALUES ('bench-' || gen_random_uuid(), 'x', 'builds',
-                   '{"title":"Benchmark card","text":"A deployment finished","severity":"info",
-                     "facts":[{"name":"Service","value":"api"},{"name":"Version","value":"1.2.3"}]}',
-                   $1) RETURNING id),
+           SELECT 'bench-' || k || '-' || gen_random_uuid(), 'x', 'builds',
+                  '{"title":"Benchmark card","text":"A deployment finished","severity":"info",
+                    "facts":[{"name":"Service","value":"api"},{"name":"Version","value":"1.2.3"}]}',
+                  0
+             FROM generate_series(1, ($1 + $WEBHOOKS - 1) / $WEBHOOKS) k
+           RETURNING id, split_part(idempotency_key, '-', 2)::integer AS k),
      c AS (SELECT entity_id, row_number() OVER () AS r FROM configurations WHERE config_name = 'bench')
 INSERT INTO deliveries (notification_id, entity_id)
-SELECT n.id, c.entity_id FROM n, c, generate_series(1, ($1 + $WEBHOOKS - 1) / $WEBHOOKS) k
- WHERE (k - 1) * $WEBHOOKS + c.r <= $1;
+SELECT n.id, c.entity_id FROM n, c WHERE (n.k - 1) * $WEBHOOKS + c.r <= $1;
 SQL
+	[ "$(psql -Atc "SELECT count(*) FROM deliveries WHERE state = 'pending'")" -eq "$1" ] ||
+		{ echo "bench: the outbox does not hold $1 deliveries" >&2; exit 1; }
 }
 delivered() { psql -Atc "SELECT count(*) FROM deliveries WHERE state = 'delivered'"; }
 
@@ -67,7 +71,12 @@ run() {	# run K: deliveries per second with K workers
 	local t0 t1
 	t0=$(date +%s.%N)
 	start_workers "$1"
-	while [ "$(delivered)" -lt "$N" ]; do sleep 0.1; done
+	local waited=0
+	while [ "$(delivered)" -lt "$N" ]; do
+		sleep 0.1
+		waited=$((waited + 1))
+		[ "$waited" -lt 3000 ] || { echo "bench: not all delivered after 300 s" >&2; exit 1; }
+	done
 	t1=$(date +%s.%N)
 	stop_workers
 	awk -v n="$N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }'
