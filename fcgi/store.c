@@ -111,18 +111,26 @@ static const struct {
 	[STMT_CLAIM] = { "claim",
 	    "SELECT delivery_id, attempt, entity_id, webhook_url, webhook_kind, payload::text"
 	    " FROM claim_deliveries($1, $2, $3, $4::integer[], $5::integer[])" },
-	/* The guard on leased_by and attempts: a lease that expired and moved on is not ours. */
+	/*
+	 * Many attempts in one statement (one commit for a whole round of answers). The guard on
+	 * leased_by and attempts: a lease that expired and moved on is not ours to end.
+	 */
 	[STMT_RECORD] = { "record",
-	    "WITH a AS (INSERT INTO delivery_attempts (delivery_id, attempt, outcome, http_status,"
+	    "WITH r AS (SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[],"
+	    "  $4::integer[], $5::text[], $6::integer[], $7::text[], $8::text[],"
+	    "  $9::double precision[])"
+	    "  AS t(id, attempt, outcome, status, excerpt, dur, error, state, delay)),"
+	    " a AS (INSERT INTO delivery_attempts (delivery_id, attempt, outcome, http_status,"
 	    "  body_excerpt, duration_ms, error, worker)"
-	    "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8))"
-	    " UPDATE deliveries SET state = $9,"
-	    "  next_attempt_at = CASE WHEN $9 = 'pending'"
-	    "   THEN now() + make_interval(secs => $10::double precision) ELSE next_attempt_at END,"
-	    "  lease_until = NULL, leased_by = NULL, last_status = $4, last_error = $7,"
+	    "  SELECT r.id, r.attempt, r.outcome, r.status, r.excerpt, r.dur, r.error, $10 FROM r"
+	    "  WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = r.id))"
+	    " UPDATE deliveries d SET state = r.state,"
+	    "  next_attempt_at = CASE WHEN r.state = 'pending'"
+	    "   THEN now() + make_interval(secs => r.delay) ELSE d.next_attempt_at END,"
+	    "  lease_until = NULL, leased_by = NULL, last_status = r.status, last_error = r.error,"
 	    "  last_attempt_at = now(),"
-	    "  delivered_at = CASE WHEN $9 = 'delivered' THEN now() ELSE delivered_at END"
-	    " WHERE id = $1 AND leased_by = $8 AND attempts = $2" },
+	    "  delivered_at = CASE WHEN r.state = 'delivered' THEN now() ELSE d.delivered_at END"
+	    " FROM r WHERE d.id = r.id AND d.leased_by = $10 AND d.attempts = r.attempt" },
 	[STMT_DISABLE] = { "disable",
 	    "WITH c AS (UPDATE configurations SET disabled_at = now(), disabled_reason = $2"
 	    "  WHERE entity_id = $1 AND disabled_at IS NULL)"

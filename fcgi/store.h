@@ -86,12 +86,12 @@ struct attempt_record {
 	const char *excerpt;	/* may be NULL */
 	long        duration_ms;
 	const char *error;	/* may be NULL */
-	const char *worker;
 	const char *state;	/* delivered, pending, failed, dead, cancelled */
 	double      delay;	/* seconds until the next attempt when pending */
 };
-enum store_result store_record(struct store *, const struct attempt_record *, char *err,
-		    size_t errlen);
+/* Records n attempts of one worker in one statement and one commit. */
+enum store_result store_record(struct store *, const struct attempt_record *, size_t n,
+		    const char *worker, char *err, size_t errlen);
 /* Disables a configuration whose webhook is gone and ends its pending deliveries. */
 enum store_result store_disable(struct store *, const char *entity_id, const char *reason,
 		    char *err, size_t errlen);

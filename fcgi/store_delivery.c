@@ -124,30 +124,65 @@ store_claimed_free(struct claimed *c, size_t n)
 	free(c);
 }
 
-enum store_result
-store_record(struct store *s, const struct attempt_record *a, char *err, size_t errlen)
+/* An element of a PostgreSQL array literal: NULL, or quoted with " and \ escaped. */
+static void
+array_text(struct buf *b, const char *v)
 {
-	char id[24], attempt[16], status[16], dur[24], delay[32];
+	if (v == NULL) {
+		buf_puts(b, "NULL");
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *v);
+	}
+	buf_putc(b, '"');
+}
+
+enum store_result
+store_record(struct store *s, const struct attempt_record *a, size_t n, const char *worker,
+    char *err, size_t errlen)
+{
+	struct buf col[9];
 	const char *params[10];
 	enum store_result res;
 	PGresult *r;
+	size_t i, k;
 
-	snprintf(id, sizeof(id), "%lld", a->id);
-	snprintf(attempt, sizeof(attempt), "%d", a->attempt);
-	snprintf(status, sizeof(status), "%ld", a->http_status);
-	snprintf(dur, sizeof(dur), "%ld", a->duration_ms);
-	snprintf(delay, sizeof(delay), "%.3f", a->delay);
-	params[0] = id;
-	params[1] = attempt;
-	params[2] = a->outcome;
-	params[3] = status;
-	params[4] = a->excerpt;
-	params[5] = dur;
-	params[6] = a->error;
-	params[7] = a->worker;
-	params[8] = a->state;
-	params[9] = delay;
-	if ((r = store_exec(s, STMT_RECORD, 10, params, &res, err, errlen)) == NULL)
+	if (n == 0)
+		return STORE_OK;
+	for (k = 0; k < 9; k++) {
+		buf_init(&col[k]);
+		buf_putc(&col[k], '{');
+	}
+	for (i = 0; i < n; i++) {
+		const char *sep = i ? "," : "";
+
+		buf_printf(&col[0], "%s%lld", sep, a[i].id);
+		buf_printf(&col[1], "%s%d", sep, a[i].attempt);
+		buf_puts(&col[2], sep);
+		array_text(&col[2], a[i].outcome);
+		buf_printf(&col[3], "%s%ld", sep, a[i].http_status);
+		buf_puts(&col[4], sep);
+		array_text(&col[4], a[i].excerpt);
+		buf_printf(&col[5], "%s%ld", sep, a[i].duration_ms);
+		buf_puts(&col[6], sep);
+		array_text(&col[6], a[i].error);
+		buf_puts(&col[7], sep);
+		array_text(&col[7], a[i].state);
+		buf_printf(&col[8], "%s%.3f", sep, a[i].delay);
+	}
+	for (k = 0; k < 9; k++) {
+		buf_putc(&col[k], '}');
+		params[k] = col[k].data;
+	}
+	params[9] = worker;
+	r = store_exec(s, STMT_RECORD, 10, params, &res, err, errlen);
+	for (k = 0; k < 9; k++)
+		buf_free(&col[k]);
+	if (r == NULL)
 		return res;
 	PQclear(r);
 	return STORE_OK;

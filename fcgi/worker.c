@@ -34,14 +34,13 @@ on_signal(int sig)
 		sender_wakeup(signal_sender);	/* curl_multi_wakeup only writes to a pipe */
 }
 
-/* An attempt whose result could not be written yet (the database was away). */
-struct unrecorded {
+/* An attempt's result waiting to be written with the others of its round. */
+struct pending {
 	struct attempt_record rec;
 	char                  entity_id[37];
 	bool                  gone;
 	char                  excerpt[201];
 	char                  error[200];
-	struct unrecorded    *next;
 };
 
 struct job {
@@ -57,7 +56,8 @@ struct worker {
 	struct sender       *sender;
 	struct retry_policy  policy;
 	char                 name[128];
-	struct unrecorded   *backlog;
+	struct pending      *todo;	/* results not yet written (the database may be away) */
+	size_t               ntodo, captodo;
 	long                 delivered, failed;
 };
 
@@ -73,64 +73,84 @@ outcome_name(enum outcome o)
 	}
 }
 
-/* Writes one attempt, and disables the configuration when its webhook is gone. */
-static bool
-write_record(struct worker *w, struct unrecorded *u)
+static struct pending *
+new_pending(struct worker *w)
 {
-	char err[256], v[256];
-	enum store_result res;
+	struct pending *p;
 
-	res = store_record(w->store, &u->rec, err, sizeof(err));
-	if (res == STORE_OK && u->gone)
-		res = store_disable(w->store, u->entity_id, u->rec.error, err, sizeof(err));
-	if (res == STORE_OK)
-		return true;
-	log_line(res == STORE_UNAVAILABLE ? LOG_WARN : LOG_ERROR, "cannot record attempt",
-	    "delivery=%lld error=%s", u->rec.id, log_value(err, v, sizeof(v)));
-	return res != STORE_UNAVAILABLE;	/* a statement error will not heal: drop it */
+	if (w->ntodo == w->captodo) {
+		w->captodo = w->captodo ? w->captodo * 2 : 64;
+		w->todo = xrealloc(w->todo, w->captodo * sizeof(*w->todo));
+	}
+	p = &w->todo[w->ntodo++];
+	memset(p, 0, sizeof(*p));
+	return p;
 }
 
 static void
-record(struct worker *w, struct unrecorded *u)
+log_store_error(enum store_result res, const char *what, const char *err)
 {
-	u->rec.excerpt = u->excerpt;
-	u->rec.error = u->error[0] ? u->error : NULL;
-	if (w->backlog == NULL && write_record(w, u)) {
-		free(u);
+	char v[256];
+
+	log_line(res == STORE_UNAVAILABLE ? LOG_WARN : LOG_ERROR, what, "error=%s",
+	    log_value(err, v, sizeof(v)));
+}
+
+/*
+ * Writes every pending result in one statement; then disables the configurations whose
+ * webhook is gone. Keeps them all when the database is away. If the statement itself fails,
+ * writes them one by one so that one bad row cannot hold back the rest.
+ */
+static void
+flush(struct worker *w)
+{
+	struct attempt_record *recs;
+	enum store_result res;
+	char err[256];
+	size_t i;
+
+	if (w->ntodo == 0)
+		return;
+	recs = xcalloc(w->ntodo, sizeof(*recs));
+	for (i = 0; i < w->ntodo; i++) {
+		recs[i] = w->todo[i].rec;
+		recs[i].excerpt = w->todo[i].excerpt;
+		recs[i].error = w->todo[i].error[0] ? w->todo[i].error : NULL;
+	}
+	res = store_record(w->store, recs, w->ntodo, w->name, err, sizeof(err));
+	if (res == STORE_UNAVAILABLE) {
+		log_store_error(res, "cannot record attempts yet", err);
+		free(recs);
 		return;
 	}
-	u->next = w->backlog;
-	w->backlog = u;
-}
-
-static void
-flush_backlog(struct worker *w)
-{
-	while (w->backlog != NULL) {
-		struct unrecorded *u = w->backlog;
-
-		if (!write_record(w, u))
-			return;
-		w->backlog = u->next;
-		free(u);
+	if (res != STORE_OK) {
+		log_store_error(res, "cannot record a round of attempts; one by one", err);
+		for (i = 0; i < w->ntodo; i++)
+			if ((res = store_record(w->store, &recs[i], 1, w->name, err,
+			    sizeof(err))) != STORE_OK)
+				log_store_error(res, "attempt not recorded", err);
 	}
+	for (i = 0; i < w->ntodo; i++)
+		if (w->todo[i].gone && (res = store_disable(w->store, w->todo[i].entity_id,
+		    w->todo[i].error, err, sizeof(err))) != STORE_OK)
+			log_store_error(res, "cannot disable a configuration", err);
+	free(recs);
+	w->ntodo = 0;
 }
 
 /* A result for a delivery that was claimed but never sent (bad card, URL no longer allowed). */
 static void
 record_unsent(struct worker *w, const struct job *j, const char *why)
 {
-	struct unrecorded *u = xcalloc(1, sizeof(*u));
+	struct pending *p = new_pending(w);
 
-	u->rec.id = j->id;
-	u->rec.attempt = j->attempt;
-	u->rec.outcome = "failed";
-	u->rec.worker = w->name;
-	u->rec.state = "failed";
-	snprintf(u->error, sizeof(u->error), "%s", why);
+	p->rec.id = j->id;
+	p->rec.attempt = j->attempt;
+	p->rec.outcome = "failed";
+	p->rec.state = "failed";
+	snprintf(p->error, sizeof(p->error), "%s", why);
 	log_line(LOG_WARN, "delivery not sent", "delivery=%lld reason=\"%s\"", j->id, why);
 	w->failed++;
-	record(w, u);
 }
 
 static void
@@ -138,55 +158,53 @@ on_sent(const struct sent *r, void *ctx)
 {
 	struct worker *w = ctx;
 	struct job *j = r->user;
-	struct unrecorded *u = xcalloc(1, sizeof(*u));
+	struct pending *p = new_pending(w);
 	struct verdict v;
 	long delay;
 
 	classify_answer(j->workflow ? WEBHOOK_WORKFLOW : WEBHOOK_CONNECTOR, &r->answer, &v);
-	u->rec.id = j->id;
-	u->rec.attempt = j->attempt;
-	u->rec.outcome = outcome_name(v.outcome);
-	u->rec.http_status = r->answer.http_status;
-	u->rec.duration_ms = r->duration_ms;
-	u->rec.worker = w->name;
-	snprintf(u->excerpt, sizeof(u->excerpt), "%s", r->excerpt ? r->excerpt : "");
+	p->rec.id = j->id;
+	p->rec.attempt = j->attempt;
+	p->rec.outcome = outcome_name(v.outcome);
+	p->rec.http_status = r->answer.http_status;
+	p->rec.duration_ms = r->duration_ms;
+	snprintf(p->excerpt, sizeof(p->excerpt), "%s", r->excerpt ? r->excerpt : "");
 	if (r->transport != NULL)
-		snprintf(u->error, sizeof(u->error), "%s: %s", v.reason, r->transport);
+		snprintf(p->error, sizeof(p->error), "%s: %s", v.reason, r->transport);
 	else if (v.outcome != OUTCOME_DELIVERED)
-		snprintf(u->error, sizeof(u->error), "%s", v.reason);
+		snprintf(p->error, sizeof(p->error), "%s", v.reason);
 	switch (v.outcome) {
 	case OUTCOME_DELIVERED:
-		u->rec.state = "delivered";
+		p->rec.state = "delivered";
 		w->delivered++;
 		break;
 	case OUTCOME_GONE:
-		u->rec.state = "cancelled";
-		u->gone = true;
-		snprintf(u->error, sizeof(u->error), "webhook gone: %s", v.reason);
-		snprintf(u->entity_id, sizeof(u->entity_id), "%s", j->entity_id);
+		p->rec.state = "cancelled";
+		p->gone = true;
+		snprintf(p->error, sizeof(p->error), "webhook gone: %s", v.reason);
+		snprintf(p->entity_id, sizeof(p->entity_id), "%s", j->entity_id);
 		w->failed++;
 		break;
 	case OUTCOME_FAILED:
-		u->rec.state = "failed";
+		p->rec.state = "failed";
 		w->failed++;
 		break;
 	default:
 		delay = retry_delay(&w->policy, v.outcome, j->attempt, r->answer.retry_after,
 		    (double)random() / ((double)RAND_MAX + 1.0));
 		if (delay < 0) {
-			u->rec.state = "dead";
+			p->rec.state = "dead";
 			w->failed++;
 		} else {
-			u->rec.state = "pending";
-			u->rec.delay = (double)delay;
+			p->rec.state = "pending";
+			p->rec.delay = (double)delay;
 		}
 		break;
 	}
 	log_line(v.outcome == OUTCOME_DELIVERED ? LOG_DEBUG : LOG_INFO, "attempt",
 	    "delivery=%lld attempt=%d outcome=%s status=%ld state=%s dur_ms=%ld", j->id,
-	    j->attempt, u->rec.outcome, r->answer.http_status, u->rec.state, r->duration_ms);
+	    j->attempt, p->rec.outcome, r->answer.http_status, p->rec.state, r->duration_ms);
 	free(j);
-	record(w, u);
 }
 
 /* Claims what fits in flight and starts each request; true when it got all it asked for. */
@@ -301,8 +319,8 @@ worker_run(const struct config *cfg)
 			else
 				due = true;
 		}
-		flush_backlog(&w);
-		if (!stop_requested && listening && w.backlog == NULL &&
+		flush(&w);
+		if (!stop_requested && listening && w.ntodo == 0 &&
 		    (due || now - last_claim >= cfg->worker_poll_ms)) {
 			/* A full claim means more is probably waiting. */
 			due = claim_and_send(&w);
@@ -326,17 +344,12 @@ worker_run(const struct config *cfg)
 				due = true;
 		}
 	}
-	flush_backlog(&w);
-	log_line(LOG_INFO, "worker stopped", "worker=%s delivered=%ld failed=%ld unrecorded=%d",
-	    w.name, w.delivered, w.failed, w.backlog != NULL);
+	flush(&w);
+	log_line(LOG_INFO, "worker stopped", "worker=%s delivered=%ld failed=%ld unrecorded=%zu",
+	    w.name, w.delivered, w.failed, w.ntodo);
 	signal_sender = NULL;
 	sender_free(w.sender);
 	store_free(w.store);
-	while (w.backlog != NULL) {
-		struct unrecorded *u = w.backlog;
-
-		w.backlog = u->next;
-		free(u);
-	}
+	free(w.todo);
 	return 0;
 }
