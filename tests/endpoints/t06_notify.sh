@@ -104,6 +104,28 @@ big=$(printf '\xc3\xa9%.0s' $(seq 1 19000))
 notify "{\"event\":\"builds\",\"title\":\"Big\",\"text\":\"$big\",\"entityId\":\"$e3\",$(k)}"
 is "$STATUS" 202 "a 38 KB text is accepted (the card will be cut)"
 
+# connectorctl send: the same checks and the same statement as the API.
+CTL="$(dirname "$0")/../../fcgi/connectorctl"
+ckey=t06-ctl-$(uuid)
+out=$("$CTL" send --event incidents --title 'From ops' --fact Host=db1 --severity warning \
+	--idempotency-key "$ckey" --entity "$e1" 2>&1); rc=$?
+is "$rc" 0 "connectorctl send succeeds"
+like "$out" '"deliveries":1' "and creates the delivery"
+cnid=$(sed -n 's/.*"notificationId":"\([^"]*\)".*/\1/p' <<<"$out")
+is "$(sql "SELECT payload->>'severity' || ' ' || (payload->'facts'->0->>'value') FROM notifications WHERE id = '$cnid'")" \
+	"warning db1" "with its severity and facts stored"
+out=$("$CTL" send --event incidents --title 'From ops' --fact Host=db1 --severity warning \
+	--idempotency-key "$ckey" --entity "$e1" 2>&1)
+like "$out" "\"notificationId\":\"$cnid\"" "the same key gives the first answer"
+out=$("$CTL" send --event incidents --title 'Other' --idempotency-key "$ckey" --entity "$e1" 2>&1); rc=$?
+ok "$([ "$rc" -ne 0 ]; echo $?)" "the same key with another notification fails"
+like "$out" 'different notification' "and says why"
+out=$("$CTL" send --event nope --title t --idempotency-key "t06-$(uuid)" 2>&1); rc=$?
+ok "$([ "$rc" -ne 0 ]; echo $?)" "an unknown event fails"
+like "$out" 'event must be one of' "and names the rule"
+out=$("$CTL" send --title t 2>&1); rc=$?
+ok "$([ "$rc" -ne 0 ]; echo $?)" "a missing event fails"
+
 req GET /metrics
 is "$STATUS" 200 "/metrics answers"
 like "$(header Content-Type)" '^text/plain' "in Prometheus text format"

@@ -85,4 +85,28 @@ is "$(jq '[.[] | select(.answered == 200)] | length' <<<"$kills")" 40 "and none 
 
 "$STACK" up >/dev/null 2>&1
 is "$(wc -l <"$WORKER_PIDFILE" | tr -d ' ')" 2 "the workers are back"
+
+# SIGTERM: the workers finish the requests in flight, record them, give up their leases, exit.
+slow=()
+for i in $(seq 1 10); do
+	k=$(channel "$SINK_URL/webhookb2/$run-term-$i?mode=slow&times=1")
+	slow+=("'$k'")
+	send "$k" "$run term $i" &
+done
+wait
+in_term="entity_id IN ($(IFS=,; echo "${slow[*]}"))"
+wait_for "(SELECT count(*) FROM deliveries WHERE $in_term AND lease_until IS NOT NULL) = 10" 5 >/dev/null
+workers=$(cat "$WORKER_PIDFILE")
+t0=$(date +%s%N)
+kill -TERM $workers
+for p in $workers; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
+ms=$((($(date +%s%N) - t0) / 1000000))
+ok "$([ "$ms" -ge 1000 ] && [ "$ms" -lt 8000 ]; echo $?)" "SIGTERM waits for the requests in flight, then exits (${ms} ms)"
+is "$(sql "SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.$in_term")" 10 \
+	"every request in flight was recorded before exiting"
+is "$(sql "SELECT count(*) FROM deliveries WHERE $in_term AND lease_until IS NULL AND state = 'pending'")" 10 \
+	"their leases are released and they wait for a retry"
+"$STACK" up >/dev/null 2>&1
+is "$(wait_for "(SELECT count(*) FROM deliveries WHERE $in_term AND state = 'delivered') = 10" 20)" t \
+	"new workers deliver them"
 done_testing
