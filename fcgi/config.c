@@ -18,9 +18,12 @@
 #ifndef TEMPLATES_DIR
 #define TEMPLATES_DIR "templates"
 #endif
+#ifndef ICONS_DIR
+#define ICONS_DIR "conf/icons"
+#endif
 
 enum key_type { K_STRING, K_LONG, K_LOGLEVEL, K_ORIGIN, K_PATH, K_SECRET, K_CATEGORIES, K_HOSTS,
-    K_KEYHASHES, K_RATES, K_ADDRS };
+    K_KEYHASHES, K_RATES, K_ADDRS, K_GUID, K_TEXT, K_HTTPS, K_SEMVER, K_COLOR };
 
 struct key {
 	const char    *name;
@@ -59,6 +62,21 @@ static const struct key keys[] = {
 	{ "max_attempts",	K_LONG,     OFF(max_attempts),	     "10",	1, 100 },
 	{ "rate_limits",	K_RATES,    0,	"4/1s, 60/30s, 100/1h, 150/2h, 1800/1d", 0, 0 },
 	{ "webhook_allowed_addresses", K_ADDRS, 0,		     "",	0, 0 },
+	/* The app package: "" (not set) passes here; connectorctl package then names it. */
+	{ "app_id",		K_GUID,     OFF(app_id),	     "",	0, 0 },
+	{ "connector_id",	K_GUID,     OFF(connector_id),	     "",	0, 0 },
+	{ "app_name_short",	K_TEXT,     OFF(app_name_short),     "",	1, 30 },
+	{ "app_name_full",	K_TEXT,     OFF(app_name_full),      "",	1, 100 },
+	{ "app_description_short", K_TEXT,  OFF(app_description_short), "",	1, 80 },
+	{ "app_description_full", K_TEXT,   OFF(app_description_full), "",	1, 4000 },
+	{ "developer_name",	K_TEXT,     OFF(developer_name),     "",	1, 32 },
+	{ "developer_website_url", K_HTTPS, OFF(developer_website_url), "",	0, 2048 },
+	{ "developer_privacy_url", K_HTTPS, OFF(developer_privacy_url), "",	0, 2048 },
+	{ "developer_terms_url", K_HTTPS,   OFF(developer_terms_url), "",	0, 2048 },
+	{ "app_version",	K_SEMVER,   OFF(app_version),	     "1.0.0",	0, 0 },
+	{ "accent_color",	K_COLOR,    OFF(accent_color),	     "#4F6BED",	0, 0 },
+	{ "icon_color",		K_PATH,     OFF(icon_color),	     ICONS_DIR "/color.png", 0, 0 },
+	{ "icon_outline",	K_PATH,     OFF(icon_outline),	     ICONS_DIR "/outline.png", 0, 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -342,6 +360,14 @@ fail:
 	return false;
 }
 
+/* Keys whose field is a malloc'd string. */
+static bool
+key_is_string(enum key_type t)
+{
+	return t == K_STRING || t == K_ORIGIN || t == K_PATH || t == K_SECRET || t == K_GUID ||
+	    t == K_TEXT || t == K_HTTPS || t == K_SEMVER || t == K_COLOR;
+}
+
 void
 config_init(struct config *c)
 {
@@ -354,8 +380,7 @@ config_free(struct config *c)
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].type == K_STRING || keys[i].type == K_ORIGIN || keys[i].type == K_PATH ||
-		    keys[i].type == K_SECRET) {
+		if (key_is_string(keys[i].type)) {
 			char **p = (char **)((char *)c + keys[i].off);
 
 			free(*p);
@@ -415,6 +440,120 @@ valid_origin(const char *v, const char **why)
 	return true;
 }
 
+/* 8-4-4-4-12 hexadecimal digits, as the manifest schema's guid pattern. */
+static bool
+valid_guid(const char *v)
+{
+	static const int group[] = { 8, 4, 4, 4, 12 };
+	size_t i;
+	int j;
+
+	for (i = 0; i < sizeof(group) / sizeof(group[0]); i++) {
+		for (j = 0; j < group[i]; j++, v++)
+			if (!isxdigit((unsigned char)*v))
+				return false;
+		if (*v != (i + 1 < sizeof(group) / sizeof(group[0]) ? '-' : '\0'))
+			return false;
+		v++;
+	}
+	return true;
+}
+
+/* https://host[:port][/path][?query][#fragment]: a link Teams shows on the app's page. */
+static bool
+valid_https_url(const char *v, long maxlen, const char **why)
+{
+	const char *h, *p;
+
+	if (ascii_nieq(v, "http://", 7)) {
+		*why = "must be an https:// URL (plain http:// is refused)";
+		return false;
+	}
+	if (!ascii_nieq(v, "https://", 8)) {
+		*why = "must be an https:// URL (https://host/path)";
+		return false;
+	}
+	if ((long)strlen(v) > maxlen) {
+		*why = "must be at most 2048 characters";
+		return false;
+	}
+	h = v + 8;
+	for (p = h; isalnum((unsigned char)*p) || *p == '-' || *p == '.'; p++)
+		;
+	if (p == h) {
+		*why = "has no host (https://host/path)";
+		return false;
+	}
+	if (*p == ':') {
+		const char *port = ++p;
+
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (p == port || p - port > 5) {
+			*why = "has an invalid port";
+			return false;
+		}
+	}
+	if (*p != '\0' && *p != '/' && *p != '?' && *p != '#') {
+		*why = "must be https://host[:port] followed by a path, query or nothing";
+		return false;
+	}
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("\"<>\\^`{|}", *p) != NULL) {
+			*why = "must not contain spaces, non-ASCII characters, quotes, <, >, \\, ^, `, "
+			    "{, | or } (percent-encode them)";
+			return false;
+		}
+	return true;
+}
+
+/* MAJOR.MINOR.PATCH without leading zeros, as the manifest schema's version pattern. */
+static bool
+valid_semver(const char *v)
+{
+	int part;
+
+	for (part = 0; part < 3; part++) {
+		size_t n = strspn(v, "0123456789");
+
+		if (n == 0 || n > 9 || (n > 1 && v[0] == '0'))
+			return false;
+		v += n;
+		if (*v != (part < 2 ? '.' : '\0'))
+			return false;
+		v++;
+	}
+	return true;
+}
+
+static bool
+valid_color(const char *v)
+{
+	return v[0] == '#' && strlen(v) == 7 && strspn(v + 1, "0123456789abcdefABCDEF") == 6;
+}
+
+/* Text shown in Teams: min..max characters (code points), no control characters. */
+static bool
+valid_text(const char *v, long min, long max, const char **why)
+{
+	static char msg[96];	/* only written during single-threaded start-up */
+	size_t n = utf8_length(v, strlen(v));
+	const char *p;
+
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*why = "must not contain control characters";
+			return false;
+		}
+	if ((long)n < min || (long)n > max) {
+		snprintf(msg, sizeof(msg), "must be %ld to %ld characters (it has %zu)", min, max, n);
+		*why = msg;
+		return false;
+	}
+	return true;
+}
+
 /* Converts one raw value into the field; false with a reason. */
 static bool
 set_value(struct config *c, const struct key *k, const char *v, const char **why)
@@ -437,6 +576,37 @@ set_value(struct config *c, const struct key *k, const char *v, const char **why
 	case K_SECRET:
 		if (strlen(v) < (size_t)k->min || strlen(v) > (size_t)k->max) {
 			*why = "must be 32 to 1024 characters (for example: openssl rand -hex 32)";
+			return false;
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		return true;
+	case K_GUID:
+	case K_TEXT:
+	case K_HTTPS:
+		/* Optional keys: an empty value leaves them unset. */
+		if (*v != '\0') {
+			if (k->type == K_GUID && !valid_guid(v)) {
+				*why = "must be a GUID: 8-4-4-4-12 hexadecimal digits, for example "
+				    "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+				return false;
+			}
+			if (k->type == K_TEXT && !valid_text(v, k->min, k->max, why))
+				return false;
+			if (k->type == K_HTTPS && !valid_https_url(v, k->max, why))
+				return false;
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		return true;
+	case K_SEMVER:
+	case K_COLOR:
+		if (k->type == K_SEMVER && !valid_semver(v)) {
+			*why = "must be a version MAJOR.MINOR.PATCH of plain numbers, for example 1.0.0";
+			return false;
+		}
+		if (k->type == K_COLOR && !valid_color(v)) {
+			*why = "must be a colour #RRGGBB, for example #4F6BED";
 			return false;
 		}
 		free(*(char **)field);

@@ -65,6 +65,22 @@ struct config {
 	size_t          nrates;
 	struct addr_range *allowed_addrs;
 	size_t          nallowed_addrs;
+
+	/* connectorctl package: the Teams app manifest. "" means not set; the package needs each. */
+	char           *app_id;			/* GUID */
+	char           *connector_id;		/* GUID, from the Connectors Developer Dashboard */
+	char           *app_name_short;		/* 1-30 characters */
+	char           *app_name_full;		/* up to 100; "": the short name */
+	char           *app_description_short;	/* 1-80 */
+	char           *app_description_full;	/* 1-4000 */
+	char           *developer_name;		/* 1-32 */
+	char           *developer_website_url;	/* https */
+	char           *developer_privacy_url;	/* https */
+	char           *developer_terms_url;	/* https */
+	char           *app_version;		/* x.y.z */
+	char           *accent_color;		/* #RRGGBB */
+	char           *icon_color;		/* PNG, 192x192 */
+	char           *icon_outline;		/* PNG, 32x32, white on transparent */
 };
 
 /* Environment variables override file keys: CONNECTOR_<KEY IN UPPER CASE>. */

@@ -1,7 +1,8 @@
-/* connectorctl.c: main of connectorctl, the operations tool (migrations, and more to come). */
+/* connectorctl.c: main of connectorctl, the operations tool (migrations, deliveries, package). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -9,6 +10,7 @@
 #include "config.h"
 #include "migrate.h"
 #include "notify.h"
+#include "package.h"
 #include "store.h"
 #include "util.h"
 #include "validate.h"
@@ -34,6 +36,8 @@ usage(FILE *out)
 	    "                   list deliveries, newest first (webhook URLs redacted)\n"
 	    "  deliveries replay ID | --dead | --since TIME\n"
 	    "                   put deliveries back in the queue, due now\n"
+	    "  package --out FILE.zip [--allow-http]\n"
+	    "                   write the Teams app package (manifest.json and the two icons)\n"
 	    "The configuration file defaults to $" CONFIG_ENV_FILE " or " SYSCONF_FILE ".\n");
 }
 
@@ -241,6 +245,47 @@ cmd_deliveries(const struct config *cfg, int argc, char **argv)
 	return rc;
 }
 
+/* Needs no database: everything comes from the configuration and the icon files. */
+static int
+cmd_package(const struct config *cfg, int argc, char **argv)
+{
+	const char *out = NULL;
+	bool allow_http = false;
+	char err[1024];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--allow-http") == 0)
+			allow_http = true;
+		else {
+			fprintf(stderr, "connectorctl: package: unknown argument %s "
+			    "(usage: package --out FILE.zip [--allow-http])\n", argv[i]);
+			return 2;
+		}
+	}
+	if (out == NULL) {
+		fprintf(stderr, "connectorctl: package: --out FILE.zip is required\n");
+		return 2;
+	}
+	switch (package_write(cfg, out, allow_http, time(NULL), err, sizeof(err))) {
+	case PACKAGE_OK:
+		printf("%s: Teams app package, manifest id %s, version %s\n", out, cfg->app_id,
+		    cfg->app_version);
+		return 0;
+	case PACKAGE_BAD_OUT:
+		fprintf(stderr, "connectorctl: package: %s\n", err);
+		return 2;
+	case PACKAGE_BAD_CONFIG:
+		fprintf(stderr, "connectorctl: package: %s\n", err);
+		return 78;
+	default:
+		fprintf(stderr, "connectorctl: package: %s\n", err);
+		return 1;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -285,6 +330,8 @@ main(int argc, char *argv[])
 		rc = cmd_send(&cfg, argc, argv);
 	else if (strcmp(argv[0], "deliveries") == 0)
 		rc = cmd_deliveries(&cfg, argc, argv);
+	else if (strcmp(argv[0], "package") == 0)
+		rc = cmd_package(&cfg, argc, argv);
 	else if (strcmp(argv[0], "check-config") == 0) {
 		printf("%s: configuration OK\n", path);
 		rc = 0;

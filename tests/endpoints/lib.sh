@@ -97,6 +97,16 @@ sql() {
 	psql "$DATABASE_URL" -X -Atq -c "$1"
 }
 
+# wait_for SQL-CONDITION [SECONDS]: polls the database until the condition holds; prints t or f.
+wait_for() {
+	local i
+	for i in $(seq 1 $((${2:-10} * 5))); do
+		[ "$(sql "SELECT ($1)")" = t ] && { echo t; return; }
+		sleep 0.2
+	done
+	echo f
+}
+
 # problem STATUS FIELD NAME: the last answer is an RFC 9457 problem with that status and field.
 problem() {
 	local status=$1 field=$2 name=$3
@@ -142,11 +152,16 @@ post_json() {
 }
 
 # page_post PATH BODY [curl args...]: POSTs BODY as our page does: JSON, CSRF token, our Origin.
+# A Content-Type among the curl args replaces the default one: with both, nginx would pass the
+# first alone and Apache the two joined by a comma.
 page_post() {
-	local path=$1 body=$2
+	local path=$1 body=$2 a ct=(-H 'Content-Type: application/json')
 	shift 2
 	page_token
-	post_json "$path" "$body" -H 'Content-Type: application/json' \
+	for a in "$@"; do
+		case ${a,,} in content-type:*) ct=() ;; esac
+	done
+	post_json "$path" "$body" "${ct[@]}" \
 		-H "X-CSRF-Token: $CSRF_TOKEN" -H "Origin: $BASE_URL" "$@"
 }
 
@@ -293,16 +308,17 @@ lacks() {
 	fi
 }
 
-# logs_lack NAME SECRET...: no secret appears in the connector log or in nginx's logs.
+# logs_lack NAME SECRET...: no secret appears in the connector log or in the logs of the web
+# server in front (STACK_SERVER: nginx, the default, or apache).
 logs_lack() {
-	local name=$1 dir f hits=""
+	local name=$1 dir f hits="" web=${STACK_SERVER:-nginx}
 	shift
 	printf '%s\n' "$@" >"$T_DIR/secrets"
 	dir=$(dirname "$CONNECTOR_LOG")
-	for f in "$CONNECTOR_LOG" "$dir/nginx-access.log" "$dir/nginx-error.log"; do
+	for f in "$CONNECTOR_LOG" "$dir/$web-access.log" "$dir/$web-error.log"; do
 		# The error log may never have been written; the other two always are.
 		if [ ! -f "$f" ]; then
-			[ "$f" = "$dir/nginx-error.log" ] || hits="$hits $(basename "$f")(missing)"
+			[ "$f" = "$dir/$web-error.log" ] || hits="$hits $(basename "$f")(missing)"
 			continue
 		fi
 		grep -Fqi -f "$T_DIR/secrets" -- "$f" && hits="$hits $(basename "$f")"

@@ -38,6 +38,14 @@ out=$(env -u CONNECTOR_CONFIG CONNECTOR_TEMPLATES_DIR="$T_DIR/tpl" "$BIN" -t -c 
 is "$rc" 78 "a broken template stops start-up"
 like "$out" 'setup\.html:2: section .categories. is never closed' "with file and line"
 
+for prog in connector-fcgi connector-worker; do
+	out=$(timeout 5 "$ROOT/fcgi/$prog" -x 2>&1); rc=$?
+	is "$rc" 2 "$prog with an unknown option exits with status 2"
+	like "$out" "usage: $prog" "and shows its usage"
+	out=$(timeout 5 "$ROOT/fcgi/$prog" -c "$CONNECTOR_CONFIG" extra 2>&1); rc=$?
+	is "$rc" 2 "$prog with a stray argument exits with status 2"
+done
+
 out=$(env -u CONNECTOR_CONFIG "$BIN" -c "$CONNECTOR_CONFIG" </dev/null 2>&1); rc=$?
 is "$rc" 2 "started outside spawn-fcgi it exits with status 2"
 like "$out" 'not a FastCGI socket' "and says why"

@@ -4,14 +4,14 @@
 : "${API_KEY:?API_KEY is not set: run through scripts/stack test}"
 : "${SINK_URL:?SINK_URL is not set: run through scripts/stack test}"
 
-token=$(curl -s "$BASE_URL/Connector/Setup" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p')
-uuid() { cat /proc/sys/kernel/random/uuid; }
+page_token
+token=$CSRF_TOKEN
 # save ENTITY WEBHOOK EVENTS-JSON: a configuration through the real Save endpoint.
 save() {
 	req POST /Connector/Save -H 'Content-Type: application/json' -H "Origin: $BASE_URL" \
 		-H "X-CSRF-Token: $token" --data "{\"entityId\":\"$1\",\"configName\":\"notify test\",
 		\"contentUrl\":\"$BASE_URL/Connector/Edit?entityId=$1\",\"webhookUrl\":\"$2\",
-		\"appType\":\"teams\",\"userObjectId\":\"$(uuid)\",\"events\":$3}"
+		\"appType\":\"teams\",\"userObjectId\":\"$(new_uuid)\",\"events\":$3}"
 }
 notify() {	# notify JSON [curl args]: posts with the API key
 	local body=$1
@@ -22,7 +22,7 @@ notify() {	# notify JSON [curl args]: posts with the API key
 count() { sql "SELECT count(*) FROM $1"; }
 
 # Three channels: two on deployments (connector and Workflows kinds), one on builds only.
-e1=$(uuid) e2=$(uuid) e3=$(uuid)
+e1=$(new_uuid) e2=$(new_uuid) e3=$(new_uuid)
 save "$e1" "$SINK_URL/webhookb2/t06-$e1" '["deployments","incidents"]'
 is "$STATUS" 200 "first configuration saved"
 save "$e2" "$SINK_URL/workflows/t06-$e2" '["deployments"]'
@@ -30,7 +30,7 @@ is "$STATUS" 200 "second configuration (Workflows) saved"
 save "$e3" "$SINK_URL/webhookb2/t06-$e3" '["builds"]'
 is "$STATUS" 200 "third configuration saved"
 
-key=t06-$(uuid)
+key=t06-$(new_uuid)
 body="{\"event\":\"deployments\",\"title\":\"Deployed v1.2\",\"text\":\"All green\",
 	\"facts\":[{\"name\":\"Service\",\"value\":\"api\"}],\"url\":\"https://example.com/d/1\",
 	\"severity\":\"success\",\"idempotencyKey\":\"$key\"}"
@@ -53,12 +53,12 @@ is "$(count deliveries)" "$before" "and nothing new is created"
 notify "${body/Deployed v1.2/Deployed v9}"
 problem 409 idempotencyKey "the same key with another body"
 
-notify "{\"event\":\"incidents\",\"title\":\"Only one\",\"idempotencyKey\":\"t06-$(uuid)\",\"entityId\":\"$e1\"}"
+notify "{\"event\":\"incidents\",\"title\":\"Only one\",\"idempotencyKey\":\"t06-$(new_uuid)\",\"entityId\":\"$e1\"}"
 is "$STATUS" 202 "a notification for one entity"
 is "$(jf .deliveries)" 1 "goes to that entity only"
-notify "{\"event\":\"incidents\",\"title\":\"x\",\"idempotencyKey\":\"t06-$(uuid)\",\"entityId\":\"$(uuid)\"}"
+notify "{\"event\":\"incidents\",\"title\":\"x\",\"idempotencyKey\":\"t06-$(new_uuid)\",\"entityId\":\"$(new_uuid)\"}"
 problem 404 entityId "an unknown entityId"
-notify "{\"event\":\"incidents\",\"title\":\"Nobody\",\"idempotencyKey\":\"t06-$(uuid)\",\"entityId\":\"$e3\"}"
+notify "{\"event\":\"incidents\",\"title\":\"Nobody\",\"idempotencyKey\":\"t06-$(new_uuid)\",\"entityId\":\"$e3\"}"
 is "$(jf .deliveries)" 0 "an entity not subscribed to the event gets nothing"
 
 # Authentication: missing, wrong, wrong scheme; nothing is recorded.
@@ -78,7 +78,7 @@ bad() {	# bad FIELD JSON NAME
 	notify "$2"
 	problem 400 "$1" "$3"
 }
-k() { echo "\"idempotencyKey\":\"t06-$(uuid)\""; }
+k() { echo "\"idempotencyKey\":\"t06-$(new_uuid)\""; }
 bad event "{\"title\":\"t\",$(k)}" "missing event"
 bad event "{\"event\":\"parties\",\"title\":\"t\",$(k)}" "unknown event"
 bad title "{\"event\":\"builds\",$(k)}" "missing title"
@@ -106,7 +106,7 @@ is "$STATUS" 202 "a 38 KB text is accepted (the card will be cut)"
 
 # connectorctl send: the same checks and the same statement as the API.
 CTL="$(dirname "$0")/../../fcgi/connectorctl"
-ckey=t06-ctl-$(uuid)
+ckey=t06-ctl-$(new_uuid)
 out=$("$CTL" send --event incidents --title 'From ops' --fact Host=db1 --severity warning \
 	--idempotency-key "$ckey" --entity "$e1" 2>&1); rc=$?
 is "$rc" 0 "connectorctl send succeeds"
@@ -120,7 +120,7 @@ like "$out" "\"notificationId\":\"$cnid\"" "the same key gives the first answer"
 out=$("$CTL" send --event incidents --title 'Other' --idempotency-key "$ckey" --entity "$e1" 2>&1); rc=$?
 ok "$([ "$rc" -ne 0 ]; echo $?)" "the same key with another notification fails"
 like "$out" 'different notification' "and says why"
-out=$("$CTL" send --event nope --title t --idempotency-key "t06-$(uuid)" 2>&1); rc=$?
+out=$("$CTL" send --event nope --title t --idempotency-key "t06-$(new_uuid)" 2>&1); rc=$?
 ok "$([ "$rc" -ne 0 ]; echo $?)" "an unknown event fails"
 like "$out" 'event must be one of' "and names the rule"
 out=$("$CTL" send --title t 2>&1); rc=$?

@@ -4,18 +4,18 @@
 : "${API_KEY:?API_KEY is not set: run through scripts/stack test}"
 : "${SINK_URL:?SINK_URL is not set: run through scripts/stack test}"
 
-token=$(curl -s "$BASE_URL/Connector/Setup" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p')
-uuid() { cat /proc/sys/kernel/random/uuid; }
-run=t07-$(uuid | cut -c1-8)
+page_token
+token=$CSRF_TOKEN
+run=t07-$(new_uuid | cut -c1-8)
 created=()
 # channel PATH-AND-QUERY EVENT: saves a configuration whose webhook is the sink at that path.
 channel() {
 	local id
-	id=$(uuid)
+	id=$(new_uuid)
 	req POST /Connector/Save -H 'Content-Type: application/json' -H "Origin: $BASE_URL" \
 		-H "X-CSRF-Token: $token" --data "{\"entityId\":\"$id\",\"configName\":\"$run\",
 		\"contentUrl\":\"$BASE_URL/Connector/Edit?entityId=$id\",\"webhookUrl\":\"$SINK_URL$1\",
-		\"appType\":\"teams\",\"userObjectId\":\"$(uuid)\",\"events\":[\"${2:-incidents}\"]}"
+		\"appType\":\"teams\",\"userObjectId\":\"$(new_uuid)\",\"events\":[\"${2:-incidents}\"]}"
 	[ "$STATUS" = 200 ] || echo "# channel: save answered $STATUS: $BODY" >&2
 	created+=("$id")
 	echo "$id"
@@ -26,17 +26,8 @@ send() {
 		-H "Authorization: Bearer $API_KEY" --data "{\"event\":\"incidents\",\"title\":\"$2\",
 		\"text\":\"Something happened\",\"facts\":[{\"name\":\"Run\",\"value\":\"$run\"}],
 		\"url\":\"https://example.com/i/1\",\"severity\":\"critical\",
-		\"idempotencyKey\":\"$run-$(uuid)\",\"entityId\":\"$1\"}"
+		\"idempotencyKey\":\"$run-$(new_uuid)\",\"entityId\":\"$1\"}"
 	sql "SELECT d.id FROM deliveries d WHERE d.notification_id = '$(jf .notificationId)'"
-}
-# wait_for SQL-CONDITION [SECONDS]: polls until the condition holds (prints t or f).
-wait_for() {
-	local i
-	for i in $(seq 1 $((${2:-10} * 5))); do
-		[ "$(sql "SELECT ($1)")" = t ] && { echo t; return; }
-		sleep 0.2
-	done
-	echo f
 }
 field() { sql "SELECT $2 FROM deliveries WHERE id = $1"; }
 received() { curl -s "$SINK_URL/_received?path=$(jq -rn --arg p "$1" '$p|@uri')"; }
@@ -98,7 +89,7 @@ is "$(wait_for "(SELECT state FROM deliveries WHERE id = $d) = 'cancelled'")" t 
 is "$(sql "SELECT disabled_at IS NOT NULL FROM configurations WHERE entity_id = '$e'")" t "and the configuration disabled"
 like "$(sql "SELECT disabled_reason FROM configurations WHERE entity_id = '$e'")" '410' "with the reason stored"
 req POST /api/v1/notifications -H 'Content-Type: application/json' -H "Authorization: Bearer $API_KEY" \
-	--data "{\"event\":\"incidents\",\"title\":\"after gone\",\"idempotencyKey\":\"$run-$(uuid)\",\"entityId\":\"$e\"}"
+	--data "{\"event\":\"incidents\",\"title\":\"after gone\",\"idempotencyKey\":\"$run-$(new_uuid)\",\"entityId\":\"$e\"}"
 is "$(jf .deliveries)" 0 "a disabled configuration gets no new deliveries"
 req GET "/Connector/Edit?entityId=$e"
 like "$BODY" 'Delivery to this channel has stopped' "the Edit page says delivery stopped"

@@ -4,34 +4,26 @@
 : "${API_KEY:?API_KEY is not set: run through scripts/stack test}"
 : "${WORKER_PIDFILE:?WORKER_PIDFILE is not set: run through scripts/stack test}"
 
-token=$(curl -s "$BASE_URL/Connector/Setup" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p')
-uuid() { cat /proc/sys/kernel/random/uuid; }
-run=t08-$(uuid | cut -c1-8)
+page_token
+token=$CSRF_TOKEN
+run=t08-$(new_uuid | cut -c1-8)
 channel() {	# channel WEBHOOK-URL: prints the new entity id
 	local id
-	id=$(uuid)
+	id=$(new_uuid)
 	curl -s -o /dev/null -X POST "$BASE_URL/Connector/Save" -H 'Content-Type: application/json' \
 		-H "Origin: $BASE_URL" -H "X-CSRF-Token: $token" --data "{\"entityId\":\"$id\",
 		\"configName\":\"$run\",\"contentUrl\":\"$BASE_URL/Connector/Edit?entityId=$id\",
-		\"webhookUrl\":\"$1\",\"appType\":\"teams\",\"userObjectId\":\"$(uuid)\",\"events\":[\"builds\"]}"
+		\"webhookUrl\":\"$1\",\"appType\":\"teams\",\"userObjectId\":\"$(new_uuid)\",\"events\":[\"builds\"]}"
 	echo "$id"
 }
 send() {	# send ENTITY TITLE
 	curl -s -o /dev/null -X POST "$BASE_URL/api/v1/notifications" -H 'Content-Type: application/json' \
 		-H "Authorization: Bearer $API_KEY" --data "{\"event\":\"builds\",\"title\":\"$2\",
-		\"idempotencyKey\":\"$run-$(uuid)\",\"entityId\":\"$1\"}"
-}
-wait_for() {
-	local i
-	for i in $(seq 1 $((${2:-10} * 5))); do
-		[ "$(sql "SELECT ($1)")" = t ] && { echo t; return; }
-		sleep 0.2
-	done
-	echo f
+		\"idempotencyKey\":\"$run-$(new_uuid)\",\"entityId\":\"$1\"}"
 }
 mine="entity_id IN (SELECT entity_id FROM configurations WHERE config_name = '$run')"
 cleanup_rows() { sql "DELETE FROM configurations WHERE config_name = '$run'" >/dev/null; }
-trap 'cleanup_rows; rm -rf "$T_DIR"' EXIT
+at_exit cleanup_rows
 
 # The SSRF guard: a webhook host allowed by name but resolving to a refused address.
 e=$(channel "http://127.0.0.2:${SINK_URL##*:}/webhookb2/$run-ssrf")

@@ -6,7 +6,8 @@ pids=$(fcgi_pids)
 ok "$([ -n "$pids" ]; echo $?)" "connector-fcgi processes are running"
 rss() { local t=0 p; for p in $pids; do t=$((t + $(awk '/^VmRSS/ {print $2}' /proc/$p/status))); done; echo $t; }
 
-token=$(curl -s "$BASE_URL/Connector/Setup" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p')
+page_token
+token=$CSRF_TOKEN
 big=$T_DIR/big.json
 { printf '{"configName":"'; head -c 60000 /dev/zero | tr '\0' 'x'; printf '"}'; } >"$big"
 # One round of good and bad requests, through nginx as a browser or a script would send them.
