@@ -96,8 +96,12 @@ refuse_url(const char *url, const char *reason, const char *name)
 static bool
 save_with(const char *field, struct json_object *value)
 {
-	struct json_object *body = json_tokener_parse(good_save);
+	/* Kept until the next call: saved's strings point into it, as into a request's body. */
+	static struct json_object *body;
 	bool r;
+
+	json_object_put(body);
+	body = json_tokener_parse(good_save);
 
 	if (field != NULL) {
 		if (value == NULL)
@@ -108,7 +112,6 @@ save_with(const char *field, struct json_object *value)
 	arena_reset(&arena);
 	memset(&fe, 0, sizeof(fe));
 	r = validate_save(body, &cfg, &arena, &saved, &fe);
-	json_object_put(body);
 	return r;
 }
 
@@ -157,13 +160,13 @@ repeated(const char *piece, int count)
 static bool
 remove_body(const char *text, struct remove_input *rin)
 {
-	struct json_object *body = json_tokener_parse(text);
-	bool r;
+	/* Kept until the next call: rin's strings point into it. */
+	static struct json_object *body;
 
-	memset(&fe, 0, sizeof(fe));
-	r = validate_remove(body, &cfg, rin, &fe);
 	json_object_put(body);
-	return r;
+	body = json_tokener_parse(text);
+	memset(&fe, 0, sizeof(fe));
+	return validate_remove(body, &cfg, rin, &fe);
 }
 
 static void
