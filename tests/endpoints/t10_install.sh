@@ -19,6 +19,7 @@ for f in bin/connector-fcgi bin/connector-worker bin/connectorctl \
 	share/teams-connector/static/connector.js share/teams-connector/static/vendor/teams-js/MicrosoftTeams.min.js \
 	share/teams-connector/icons/color.png share/teams-connector/conf/connector.conf.example \
 	share/teams-connector/conf/nginx/teams-connector.conf \
+	share/teams-connector/conf/apache2/teams-connector.conf \
 	share/teams-connector/conf/systemd/teams-connector-worker.service; do
 	ok "$([ -f "$T_DIR/stage$prefix/$f" ]; echo $?)" "DESTDIR install has $f"
 done
