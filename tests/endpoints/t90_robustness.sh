@@ -33,7 +33,15 @@ for i in $(seq 1 150); do round; done
 after=$(rss)
 growth=$((after - before))
 echo "# resident memory of all connector-fcgi processes: ${before} kB -> ${after} kB"
-ok "$([ "$growth" -lt 1024 ]; echo $?)" "1500 mixed requests grow resident memory by less than 1 MB (grew ${growth} kB)"
+if [ -n "${STACK_SANITIZED:-}" ]; then
+	# ASan keeps freed memory in quarantine, so resident size says nothing; LeakSanitizer
+	# checks these processes for leaks when they exit instead.
+	T_N=$((T_N + 1))
+	echo "ok $T_N - memory growth # SKIP sanitizer build: LeakSanitizer checks leaks at exit"
+else
+	ok "$([ "$growth" -lt 1024 ]; echo $?)" \
+		"1500 mixed requests grow resident memory by less than 1 MB (grew ${growth} kB)"
+fi
 
 # Bytes no browser sends, straight to nginx: the answers are 4xx, never a crash.
 for r in 'GET /Connector/Setup%00 HTTP/1.0\r\n\r\n' 'GET /%ff%fe HTTP/1.0\r\n\r\n' \
