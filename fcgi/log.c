@@ -1,5 +1,6 @@
 /* log.c: logfmt lines written with one write(2) each, so lines from threads and processes never mix. */
 #include "log.h"
+#include "log_syslog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 static int log_fd = 2;
+static bool log_to_syslog;
 static enum log_level log_min = LOG_INFO;
 
 int
@@ -18,6 +20,11 @@ log_open(const char *path, enum log_level min)
 	log_min = min;
 	if (path == NULL || *path == '\0') {
 		log_fd = 2;
+		return 0;
+	}
+	if (strcmp(path, "syslog") == 0) {
+		log_syslog_open();
+		log_to_syslog = true;
 		return 0;
 	}
 	if ((log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0) {
@@ -106,6 +113,12 @@ log_line(enum log_level level, const char *msg, const char *fmt, ...)
 			n += m;
 		if ((size_t)n > sizeof(line) - 2)
 			n = (int)sizeof(line) - 2;
+	}
+	if (log_to_syslog) {
+		/* syslog stamps the time itself; the rest of the line stays as it is. */
+		line[n] = '\0';
+		log_syslog_write((int)level, strchr(line, ' ') + 1);
+		return;
 	}
 	line[n++] = '\n';
 	while (write(log_fd, line, (size_t)n) < 0 && errno == EINTR)
