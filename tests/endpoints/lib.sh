@@ -1,56 +1,13 @@
-# tests/endpoints/lib.sh: TAP helpers and an HTTP request helper for the endpoint tests (sourced).
+# tests/endpoints/lib.sh: HTTP, database and TAP helpers for the endpoint tests (sourced).
 # Needs BASE_URL and DATABASE_URL (scripts/stack test exports them); fails loudly without.
 set -u
 : "${BASE_URL:?BASE_URL is not set: run through scripts/stack test}"
 : "${DATABASE_URL:?DATABASE_URL is not set: run through scripts/stack test}"
 
-T_N=0
-T_FAILED=0
 T_DIR=$(mktemp -d)
 trap 'rm -rf "$T_DIR"' EXIT
-
-ok() {	# ok CONDITION-EXIT-STATUS NAME
-	T_N=$((T_N + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAILED=$((T_FAILED + 1)); fi
-}
-
-is() {	# is GOT WANT NAME
-	T_N=$((T_N + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $T_N - $3"
-	else
-		echo "not ok $T_N - $3"
-		printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
-		T_FAILED=$((T_FAILED + 1))
-	fi
-}
-
-like() {	# like GOT EXTENDED-REGEX NAME
-	T_N=$((T_N + 1))
-	if printf '%s' "$1" | grep -Eq -- "$2"; then
-		echo "ok $T_N - $3"
-	else
-		echo "not ok $T_N - $3"
-		printf '#   got:  %s\n#   want: /%s/\n' "$1" "$2"
-		T_FAILED=$((T_FAILED + 1))
-	fi
-}
-
-unlike() {	# unlike GOT EXTENDED-REGEX NAME
-	T_N=$((T_N + 1))
-	if printf '%s' "$1" | grep -Eq -- "$2"; then
-		echo "not ok $T_N - $3"
-		printf '#   got:  %s\n#   must not match: /%s/\n' "$1" "$2"
-		T_FAILED=$((T_FAILED + 1))
-	else
-		echo "ok $T_N - $3"
-	fi
-}
-
-done_testing() {
-	echo "1..$T_N"
-	[ "$T_FAILED" -eq 0 ]
-}
+# shellcheck source=../tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 # req METHOD PATH [curl args...]: sets STATUS, BODY and HEADERS (a file) for the answer.
 req() {

@@ -9,40 +9,15 @@ for tool in node curl jq; do
 	command -v "$tool" >/dev/null || { echo "Bail out! $tool is not installed"; exit 1; }
 done
 
-T_N=0
-T_FAILED=0
 T_DIR=$(mktemp -d)
+# shellcheck source=../tap.sh
+. ../tap.sh
 SINK_PID=""
 cleanup() {
 	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null
 	rm -rf "$T_DIR"
 }
 trap cleanup EXIT
-
-ok() {	# ok EXIT-STATUS NAME
-	T_N=$((T_N + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAILED=$((T_FAILED + 1)); fi
-}
-is() {	# is GOT WANT NAME
-	T_N=$((T_N + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $T_N - $3"
-	else
-		echo "not ok $T_N - $3"
-		printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
-		T_FAILED=$((T_FAILED + 1))
-	fi
-}
-like() {	# like GOT EXTENDED-REGEX NAME
-	T_N=$((T_N + 1))
-	if printf '%s' "$1" | grep -Eq -- "$2"; then
-		echo "ok $T_N - $3"
-	else
-		echo "not ok $T_N - $3"
-		printf '#   got:  %s\n#   want: /%s/\n' "$1" "$2"
-		T_FAILED=$((T_FAILED + 1))
-	fi
-}
 
 # start_sink PORT-FROM PIDFILE LOG [ARGS...]: starts on the first free port from PORT-FROM; sets PORT and STARTED_PID.
 start_sink() {
