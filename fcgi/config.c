@@ -735,6 +735,11 @@ config_load_text(struct config *c, const char *text, const char *name, char *con
 		lower[n] = '\0';
 		if ((k = find_key(lower, n)) == NULL)
 			continue;	/* CONNECTOR_CONFIG and friends are not keys */
+		if (!utf8_valid(eqp + 1, strlen(eqp + 1))) {
+			seterr(err, errlen, "environment %s%.*s: key '%s' is not valid UTF-8",
+			    CONFIG_ENV_PREFIX, (int)n, e, k->name);
+			goto out;
+		}
 		seen[k - keys] = true;
 		if (!set_value(c, k, eqp + 1, &why)) {
 			seterr(err, errlen, "environment %s%.*s: key '%s' %s", CONFIG_ENV_PREFIX,

@@ -74,7 +74,11 @@ address_allowed(const struct sockaddr *sa, socklen_t len, const struct config *c
 {
 	const unsigned char *a;
 	size_t i;
-	int family = sa->sa_family;
+	int family;
+
+	if (len < (socklen_t)sizeof(sa_family_t))
+		return false;	/* too short to hold even the family */
+	family = sa->sa_family;
 
 	if (family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in))
 		a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;

@@ -73,6 +73,11 @@ main(void)
 	config_free(&c);
 
 	expect_error(good, env_bad, "CONNECTOR_MAX_BODY_BYTES", "a bad env value is refused");
+	{
+		char *env_latin[] = { "CONNECTOR_EVENT_CATEGORIES=ops:Op\xff", NULL };
+
+		expect_error(good, env_latin, "not valid UTF-8", "an env value that is not UTF-8 is refused");
+	}
 	expect_error("public_base_url = https://a.example\n", NULL, "'database_url' is missing",
 	    "a missing required key is refused");
 	expect_error("database_url = x\npublic_base_url = https://a.example/\n", NULL,

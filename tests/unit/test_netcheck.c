@@ -56,6 +56,9 @@ main(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_family = AF_UNIX;
 	ok(!address_allowed(&sa, sizeof(sa), NULL), "a unix socket address is refused");
+	sa.sa_family = AF_INET;
+	ok(!address_allowed(&sa, 1, NULL), "an address too short for its family is refused");
+	ok(!address_allowed(&sa, 0, NULL), "an empty address is refused");
 
 	config_init(&cfg);
 	ok(config_load_text(&cfg, "database_url = x\npublic_base_url = http://a.example\n"
