@@ -289,3 +289,57 @@ logs_lack() {
 		T_FAILED=$((T_FAILED + 1))
 	fi
 }
+
+# --- Helpers for the fault and load tests (t95, t96) ----------------------------------------
+
+now_ms() {	# now_ms: wall-clock milliseconds since the epoch (EPOCHREALTIME: no date process)
+	local t=${EPOCHREALTIME/./}
+	echo "${t:0:-3}"
+}
+
+# save_body ENTITY NAME WEBHOOK: a valid Save body made with printf alone, for loops that send
+# thousands (jq in config_body costs a process each).
+save_body() {
+	local f='{"entityId":"%s","configName":"%s","contentUrl":"%s/Connector/Edit?entityId=%s",'
+	f+='"webhookUrl":"%s","appType":"teams","userObjectId":"%s","events":["deployments"]}'
+	# shellcheck disable=SC2059 # the format is ours; the values go in as %s
+	printf "$f" "$1" "$2" "$BASE_URL" "$1" "$3" "$1"
+}
+
+# missing_ids FILE: how many of the entity ids in FILE (one a line) have no configuration row.
+missing_ids() {
+	{
+		echo 'CREATE TEMP TABLE wanted (id uuid);'
+		echo 'COPY wanted FROM STDIN;'
+		cat "$1"
+		echo '\.'
+		echo 'SELECT count(*) FROM wanted WHERE id NOT IN (SELECT entity_id FROM configurations);'
+	} | psql "$DATABASE_URL" -X -Atq
+}
+
+# ensure_wrk: installs wrk (Debian package) when it is missing; true when it is there.
+ensure_wrk() {
+	command -v wrk >/dev/null && return 0
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk \
+		>/dev/null 2>&1 ||
+		{ $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
+		$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			wrk >/dev/null 2>&1; }
+	command -v wrk >/dev/null
+}
+
+# wrk_summary FILE: reads wrk's output into WRK_REQUESTS, WRK_NON2XX, WRK_RATE, WRK_ERRORS (its
+# socket errors line, or none) and WRK_UNANSWERED (connects refused plus requests timed out).
+# wrk prints "Non-2xx or 3xx responses" and "Socket errors" only when there are some; it counts
+# as non-2xx every status from 400 up.
+wrk_summary() {
+	WRK_REQUESTS=$(sed -n 's/^ *\([0-9]\+\) requests in .*/\1/p' "$1")
+	WRK_NON2XX=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]\+\).*/\1/p' "$1")
+	WRK_ERRORS=$(sed -n 's/^ *Socket errors: *//p' "$1")
+	WRK_RATE=$(sed -n 's/^Requests\/sec: *\([0-9.]\+\).*/\1/p' "$1")
+	WRK_UNANSWERED=$(sed -n 's/^ *Socket errors: connect \([0-9]\+\),.* timeout \([0-9]\+\).*/\1 + \2/p' "$1")
+	WRK_REQUESTS=${WRK_REQUESTS:-0} WRK_NON2XX=${WRK_NON2XX:-0} WRK_ERRORS=${WRK_ERRORS:-none}
+	WRK_UNANSWERED=$((${WRK_UNANSWERED:-0}))
+}

@@ -7,7 +7,6 @@
 page_token
 token=$CSRF_TOKEN
 run=t07-$(new_uuid | cut -c1-8)
-created=()
 # channel PATH-AND-QUERY EVENT: saves a configuration whose webhook is the sink at that path.
 channel() {
 	local id
@@ -17,7 +16,6 @@ channel() {
 		\"contentUrl\":\"$BASE_URL/Connector/Edit?entityId=$id\",\"webhookUrl\":\"$SINK_URL$1\",
 		\"appType\":\"teams\",\"userObjectId\":\"$(new_uuid)\",\"events\":[\"${2:-incidents}\"]}"
 	[ "$STATUS" = 200 ] || echo "# channel: save answered $STATUS: $BODY" >&2
-	created+=("$id")
 	echo "$id"
 }
 # send ENTITY TITLE: one notification to that channel; prints the delivery id.
@@ -141,5 +139,6 @@ sql "UPDATE configurations SET disabled_at = now(), disabled_reason = 'test done
 # No webhook URL ever reaches the workers' log.
 unlike "$(cat "$WORKER_LOG")" "$run" "the worker log never holds a webhook URL"
 
-for id in "${created[@]}"; do sql "DELETE FROM configurations WHERE entity_id = '$id'" >/dev/null; done
+# channel runs in $(...), a subshell: find this run's rows by name, not by a list.
+sql "DELETE FROM configurations WHERE config_name = '$run'" >/dev/null
 done_testing
