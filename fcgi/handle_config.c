@@ -13,12 +13,6 @@
 #include "util.h"
 #include "validate.h"
 
-static void
-put_json(void *p)
-{
-	json_object_put(p);
-}
-
 /* Renders an HTML page with the page security headers. */
 static void
 send_page(struct request *req, struct response *resp, int status, const struct template *t,
@@ -37,7 +31,7 @@ send_error_page(struct request *req, struct response *resp, int status, const ch
 {
 	struct json_object *d = json_object_new_object();
 
-	arena_defer(req->arena, put_json, d);
+	req_keep_json(req, d);
 	json_object_object_add(d, "title", json_object_new_string(title));
 	json_object_object_add(d, "detail", json_object_new_string(detail));
 	send_page(req, resp, status, req->app->tpl_error, d);
@@ -53,7 +47,7 @@ send_setup_page(struct request *req, struct response *resp, const char *entity_i
 	char token[CSRF_TOKEN_LEN];
 	size_t i, j;
 
-	arena_defer(req->arena, put_json, d);
+	req_keep_json(req, d);
 	if (!csrf_make(cfg->csrf_secret, now_ms() / 1000, cfg->csrf_ttl, token)) {
 		answer_internal(req, resp, "cannot make a CSRF token (no randomness?)");
 		return;

@@ -13,12 +13,6 @@
 #include "util.h"
 #include "validate.h"
 
-static void
-put_json(void *p)
-{
-	json_object_put(p);
-}
-
 /* The key's SHA-256 against every configured hash, each compared in constant time. */
 static bool
 api_key_valid(const struct config *cfg, const char *authorization)
@@ -61,7 +55,7 @@ handle_notify(struct request *req, struct response *resp)
 		    fe.reason);
 		return;
 	}
-	arena_defer(req->arena, put_json, in.payload);
+	req_keep_json(req, in.payload);
 	switch (notify_submit(req->store, &in, id, &deliveries, err, sizeof(err))) {
 	case NOTIFY_CREATED:
 		log_line(LOG_INFO, "notification accepted", "rid=%s notification=%s event=%s "

@@ -375,6 +375,12 @@ put_json(void *p)
 	json_object_put(p);
 }
 
+void
+req_keep_json(struct request *req, struct json_object *o)
+{
+	arena_defer(req->arena, put_json, o);
+}
+
 static void
 method_not_allowed(const struct route *routes, size_t nroutes, struct request *req,
     struct response *resp)
@@ -478,7 +484,7 @@ http_dispatch(const struct route *routes, size_t nroutes, struct request *req,
 			    "body", "%s", err);
 			return;
 		}
-		arena_defer(req->arena, put_json, req->json);
+		req_keep_json(req, req->json);
 	} else if (req->body_len > 0) {
 		resp_problem(resp, req, 400, "unexpected-body", "Unexpected request body",
 		    "body", "%s %s takes no request body", rt->method, rt->path);

@@ -69,6 +69,9 @@ const char *req_env(const struct request *, const char *name);
 /* A decoded query parameter by name (the first), or NULL. */
 const char *req_query(const struct request *, const char *name);
 
+/* Releases a json-c object with the request (when its arena is reset). */
+void	 req_keep_json(struct request *, struct json_object *);
+
 void	 resp_init(struct response *);
 void	 resp_reset(struct response *);
 void	 resp_free(struct response *);

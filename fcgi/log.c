@@ -34,12 +34,6 @@ log_open(const char *path, enum log_level min)
 	return 0;
 }
 
-void
-log_set_level(enum log_level min)
-{
-	log_min = min;
-}
-
 const char *
 log_value(const char *s, char *out, size_t outlen)
 {

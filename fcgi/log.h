@@ -9,7 +9,6 @@
 /* Opens the log file (append), keeps standard error when path is empty, or uses syslog(3)
  * (the journal under systemd) when path is "syslog". */
 int	 log_open(const char *path, enum log_level min);
-void	 log_set_level(enum log_level min);
 /* fmt yields "key=value ..." pairs; the line gets ts=, level= and msg= in front. */
 void	 log_line(enum log_level, const char *msg, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
