@@ -234,6 +234,90 @@ hex_encode(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+
+static const char b64_std[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64_url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static int
+b64_value(char c, bool url)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == (url ? '-' : '+'))
+		return 62;
+	if (c == (url ? '_' : '/'))
+		return 63;
+	return -1;
+}
+
+bool
+b64_decode(const char *in, size_t len, bool url, unsigned char *out, size_t *outlen)
+{
+	uint32_t acc = 0;
+	size_t i, n = 0, bits = 0, data = len;
+	int v;
+
+	if (!url) {
+		/* Padded: a multiple of 4, at most two '=' and only at the end. */
+		if (len % 4 != 0)
+			return false;
+		while (data > 0 && len - data < 2 && in[data - 1] == '=')
+			data--;
+	} else if (len % 4 == 1) {
+		return false;
+	}
+	for (i = 0; i < data; i++) {
+		if ((v = b64_value(in[i], url)) < 0)
+			return false;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	/* Leftover bits must be zero: one encoding per byte string (no malleable tokens). */
+	if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0)
+		return false;
+	*outlen = n;
+	return true;
+}
+
+size_t
+b64_encode(const unsigned char *in, size_t n, bool url, char *out)
+{
+	const char *alpha = url ? b64_url : b64_std;
+	size_t i, o = 0;
+	uint32_t v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		out[o++] = alpha[v >> 18 & 63];
+		out[o++] = alpha[v >> 12 & 63];
+		out[o++] = alpha[v >> 6 & 63];
+		out[o++] = alpha[v & 63];
+	}
+	if (i < n) {
+		v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
+		out[o++] = alpha[v >> 18 & 63];
+		out[o++] = alpha[v >> 12 & 63];
+		if (i + 1 < n)
+			out[o++] = alpha[v >> 6 & 63];
+		else if (!url)
+			out[o++] = '=';
+		if (!url)
+			out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
 int64_t
 now_ms(void)
 {

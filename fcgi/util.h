@@ -36,6 +36,16 @@ size_t	 utf8_length(const char *, size_t);
 bool	 random_bytes(void *, size_t);
 void	 hex_encode(const unsigned char *, size_t, char *out /* 2n+1 */);
 
+/*
+ * Base64 (RFC 4648): url = the URL-safe alphabet without padding (JWT), else the standard one
+ * with padding. Decoding is strict: no whitespace, no stray padding, unused bits zero. out
+ * needs b64_decoded_max(len) bytes (encode: b64_encoded_len(n) + 1, NUL-terminated).
+ */
+#define b64_decoded_max(len)	((len) / 4 * 3 + 3)
+#define b64_encoded_len(n)	(((n) + 2) / 3 * 4)
+bool	 b64_decode(const char *, size_t, bool url, unsigned char *out, size_t *outlen);
+size_t	 b64_encode(const unsigned char *, size_t, bool url, char *out);
+
 /* Wall clock and monotonic clock, milliseconds / microseconds. */
 int64_t	 now_ms(void);
 int64_t	 mono_us(void);
