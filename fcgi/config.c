@@ -23,7 +23,8 @@
 #endif
 
 enum key_type { K_STRING, K_LONG, K_LOGLEVEL, K_ORIGIN, K_PATH, K_SECRET, K_CATEGORIES, K_HOSTS,
-    K_KEYHASHES, K_RATES, K_ADDRS, K_GUID, K_TEXT, K_HTTPS, K_SEMVER, K_COLOR };
+    K_KEYHASHES, K_RATES, K_ADDRS, K_GUID, K_TEXT, K_HTTPS, K_SEMVER, K_COLOR, K_BOOL, K_URL,
+    K_WHSEC };
 
 struct key {
 	const char    *name;
@@ -62,6 +63,19 @@ static const struct key keys[] = {
 	{ "max_attempts",	K_LONG,     OFF(max_attempts),	     "10",	1, 100 },
 	{ "rate_limits",	K_RATES,    0,	"4/1s, 60/30s, 100/1h, 150/2h, 1800/1d", 0, 0 },
 	{ "webhook_allowed_addresses", K_ADDRS, 0,		     "",	0, 0 },
+	/* Card actions (POST /Connector/Action) and their forwarding to the owning service. */
+	{ "action_jwks_file",	K_PATH,     OFF(action_jwks_file),   "",	0, 0 },
+	{ "action_issuer",	K_STRING,   OFF(action_issuer),	     "https://substrate.office.com/sts/", 0, 0 },
+	{ "action_app_id",	K_STRING,   OFF(action_app_id),      "48af08dc-f6d2-435f-b2a7-069abd99c086", 0, 0 },
+	{ "action_audience",	K_PATH,     OFF(action_audience),    "",	0, 0 },
+	{ "action_callback_url", K_URL,     OFF(action_callback_url), "",	0, 2048 },
+	{ "action_callback_secret", K_WHSEC, OFF(action_callback_secret), "", 0, 0 },
+	{ "jwt_clock_skew",	K_LONG,     OFF(jwt_clock_skew),     "120",	0, 600 },
+	/* Signed-in configuration: Teams SSO tokens on Save and Remove. */
+	{ "sso_enabled",	K_BOOL,     OFF(sso_enabled),	     "false",	0, 0 },
+	{ "sso_client_id",	K_GUID,     OFF(sso_client_id),      "",	0, 0 },
+	{ "sso_jwks_file",	K_PATH,     OFF(sso_jwks_file),      "",	0, 0 },
+	{ "sso_issuer",		K_STRING,   OFF(sso_issuer),	     "https://login.microsoftonline.com/{tenantid}/v2.0", 0, 0 },
 	/* The app package: "" (not set) passes here; connectorctl package then names it. */
 	{ "app_id",		K_GUID,     OFF(app_id),	     "",	0, 0 },
 	{ "connector_id",	K_GUID,     OFF(connector_id),	     "",	0, 0 },
@@ -365,7 +379,8 @@ static bool
 key_is_string(enum key_type t)
 {
 	return t == K_STRING || t == K_ORIGIN || t == K_PATH || t == K_SECRET || t == K_GUID ||
-	    t == K_TEXT || t == K_HTTPS || t == K_SEMVER || t == K_COLOR;
+	    t == K_TEXT || t == K_HTTPS || t == K_SEMVER || t == K_COLOR || t == K_URL ||
+	    t == K_WHSEC;
 }
 
 void
@@ -404,6 +419,49 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+}
+
+/* An absolute http(s) URL with a host, no spaces or controls, at most max bytes. */
+static bool
+valid_http_url(const char *v, long max, const char **why)
+{
+	const char *h, *p;
+
+	if ((long)strlen(v) > max) {
+		*why = "is too long";
+		return false;
+	}
+	if (strncmp(v, "https://", 8) == 0)
+		h = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		h = v + 7;
+	else {
+		*why = "must start with http:// or https://";
+		return false;
+	}
+	if (*h == '\0' || *h == '/' || *h == ':') {
+		*why = "has no host";
+		return false;
+	}
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
+			*why = "must not contain spaces, controls or non-ASCII bytes";
+			return false;
+		}
+	return true;
+}
+
+/* A Standard Webhooks signing secret: whsec_ + base64 of 24..64 bytes. */
+static bool
+valid_whsec(const char *v)
+{
+	unsigned char raw[b64_decoded_max(128)];
+	size_t len, n;
+
+	if (strncmp(v, "whsec_", 6) != 0)
+		return false;
+	len = strlen(v + 6);
+	return len <= 128 && b64_decode(v + 6, len, false, raw, &n) && n >= 24 && n <= 64;
 }
 
 /* scheme://host[:port] with nothing after: the Origin browsers send must equal it. */
@@ -599,6 +657,31 @@ set_value(struct config *c, const struct key *k, const char *v, const char **why
 		free(*(char **)field);
 		*(char **)field = xstrdup(v);
 		return true;
+	case K_BOOL:
+		if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "on") == 0)
+			*(bool *)field = true;
+		else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 || strcmp(v, "off") == 0)
+			*(bool *)field = false;
+		else {
+			*why = "must be true or false";
+			return false;
+		}
+		return true;
+	case K_URL:
+		if (*v != '\0' && !valid_http_url(v, k->max, why))
+			return false;
+		free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		return true;
+	case K_WHSEC:
+		if (*v != '\0' && !valid_whsec(v)) {
+			*why = "must be whsec_ followed by the base64 of 24 to 64 random bytes "
+			    "(for example: echo whsec_$(openssl rand -base64 32))";
+			return false;
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		return true;
 	case K_SEMVER:
 	case K_COLOR:
 		if (k->type == K_SEMVER && !valid_semver(v)) {
@@ -670,6 +753,27 @@ trim(char *s)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 		*--e = '\0';
 	return s;
+}
+
+/* Keys that only make sense with others. */
+static bool
+check_together(struct config *c, char *err, size_t errlen)
+{
+	if ((*c->action_callback_url == '\0') != (*c->action_callback_secret == '\0')) {
+		seterr(err, errlen, "keys 'action_callback_url' and 'action_callback_secret' go "
+		    "together: set both or neither");
+		return false;
+	}
+	if (c->sso_enabled && (*c->sso_client_id == '\0' || *c->sso_jwks_file == '\0')) {
+		seterr(err, errlen, "key 'sso_enabled' is true: keys 'sso_client_id' and "
+		    "'sso_jwks_file' are then required");
+		return false;
+	}
+	if (c->public_base_url != NULL && *c->action_audience == '\0') {
+		free(c->action_audience);
+		c->action_audience = xstrdup(c->public_base_url);
+	}
+	return true;
 }
 
 bool
@@ -759,6 +863,8 @@ config_load_text(struct config *c, const char *text, const char *name, char *con
 			goto out;
 		}
 	}
+	if (!check_together(c, err, errlen))
+		goto out;
 	ok = true;
 out:
 	free(copy);

@@ -66,6 +66,21 @@ struct config {
 	struct addr_range *allowed_addrs;
 	size_t          nallowed_addrs;
 
+	/* Card actions: tokens Teams sends with a click, and where clicks are forwarded. */
+	char           *action_jwks_file;	/* "": every card action is refused */
+	char           *action_issuer;
+	char           *action_app_id;		/* the actionable-messages app id (appid claim) */
+	char           *action_audience;	/* "": public_base_url */
+	char           *action_callback_url;	/* "": clicks are recorded, not forwarded */
+	char           *action_callback_secret;	/* secret: whsec_<base64>, signs forwarded clicks */
+	long            jwt_clock_skew;		/* seconds tolerated on exp, nbf, iat */
+
+	/* Signed-in configuration (Teams SSO). */
+	bool            sso_enabled;
+	char           *sso_client_id;		/* the app's Azure AD client id: the token's aud */
+	char           *sso_jwks_file;
+	char           *sso_issuer;		/* "{tenantid}" stands for the token's tid */
+
 	/* connectorctl package: the Teams app manifest. "" means not set; the package needs each. */
 	char           *app_id;			/* GUID */
 	char           *connector_id;		/* GUID, from the Connectors Developer Dashboard */

@@ -26,6 +26,13 @@ void		 sender_free(struct sender *);
 /* Starts a POST of body (copied) to url; user comes back with the result. */
 bool		 sender_start(struct sender *, const char *url, const char *body, size_t len,
 		    void *user);
+/*
+ * The same with extra header lines ("Name: value", NULL-terminated list, copied) and, when
+ * trusted, no check of the address connected to (a target the operator configured, such as
+ * the owning service's callback URL, may be on a private network).
+ */
+bool		 sender_post(struct sender *, const char *url, const char *body, size_t len,
+		    const char *const *headers, bool trusted, void *user);
 int		 sender_inflight(const struct sender *);
 /*
  * Waits up to timeout_ms for network activity or for extra_fd (-1: none) to be readable,

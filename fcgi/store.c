@@ -138,6 +138,47 @@ static const struct {
 	    "  leased_by = NULL WHERE entity_id = $1 AND state = 'pending'" },
 	[STMT_SENDS_CLEANUP] = { "sends_cleanup",
 	    "DELETE FROM webhook_sends WHERE sent_at < now() - make_interval(secs => $1::integer)" },
+	/* A click: recorded (and queued for forwarding) only if its card's rows still exist. */
+	[STMT_ACTION_RECORD] = { "action_record",
+	    "WITH n AS (SELECT id, payload FROM notifications WHERE id = $1::uuid),"
+	    " c AS (SELECT entity_id FROM configurations WHERE entity_id = $2::uuid),"
+	    " a AS (INSERT INTO card_actions (notification_id, entity_id, action_id, user_id,"
+	    "  tenant_id, input)"
+	    "  SELECT n.id, c.entity_id, $3, $4, NULLIF($5, ''), $6 FROM n, c RETURNING id),"
+	    " cb AS (INSERT INTO action_callbacks (card_action_id)"
+	    "  SELECT id FROM a WHERE $7::boolean)"
+	    " SELECT a.id, n.payload::text FROM a, n" },
+	/* The forwarded body is built here once, so every retry sends the same bytes. */
+	[STMT_CALLBACK_CLAIM] = { "callback_claim",
+	    "WITH due AS (SELECT card_action_id FROM action_callbacks"
+	    "  WHERE state = 'pending' AND next_attempt_at <= now()"
+	    "  AND (lease_until IS NULL OR lease_until < now())"
+	    "  ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+	    " UPDATE action_callbacks cb SET attempts = cb.attempts + 1, leased_by = $1,"
+	    "  lease_until = now() + make_interval(secs => $3::integer)"
+	    " FROM due, card_actions a, notifications n"
+	    " WHERE cb.card_action_id = due.card_action_id AND a.id = cb.card_action_id"
+	    "  AND n.id = a.notification_id"
+	    " RETURNING cb.card_action_id, cb.attempts, json_build_object("
+	    "  'type', 'card.action',"
+	    "  'timestamp', to_char(a.created_at AT TIME ZONE 'UTC',"
+	    "   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+	    "  'data', json_build_object('id', a.id, 'actionId', a.action_id,"
+	    "   'notificationId', a.notification_id, 'idempotencyKey', n.idempotency_key,"
+	    "   'event', n.event, 'entityId', a.entity_id,"
+	    "   'user', json_build_object('id', a.user_id, 'tenantId', a.tenant_id),"
+	    "   'input', a.input))::text" },
+	[STMT_CALLBACK_RECORD] = { "callback_record",
+	    "WITH r AS (SELECT * FROM unnest($1::uuid[], $2::integer[], $3::integer[], $4::text[],"
+	    "  $5::text[], $6::double precision[]) AS t(id, attempt, status, error, state, delay))"
+	    " UPDATE action_callbacks cb SET state = r.state,"
+	    "  next_attempt_at = CASE WHEN r.state = 'pending'"
+	    "   THEN now() + make_interval(secs => r.delay) ELSE cb.next_attempt_at END,"
+	    "  lease_until = NULL, leased_by = NULL, last_status = r.status, last_error = r.error,"
+	    "  last_attempt_at = now(),"
+	    "  delivered_at = CASE WHEN r.state = 'delivered' THEN now() ELSE cb.delivered_at END"
+	    " FROM r WHERE cb.card_action_id = r.id AND cb.leased_by = $7"
+	    "  AND cb.attempts = r.attempt" },
 };
 
 PGresult *

@@ -99,6 +99,46 @@ enum store_result store_disable(struct store *, const char *entity_id, const cha
 enum store_result store_sends_cleanup(struct store *, long older_than_seconds, char *err,
 		    size_t errlen);
 
+/* A verified click on a card button, as POST /Connector/Action received it. */
+struct card_action {
+	const char *notification_id;
+	const char *entity_id;
+	const char *action_id;
+	const char *user_id;	/* the token's sub */
+	const char *tenant_id;	/* "" when the token has none */
+	const char *input;	/* NULL: the action has no input */
+};
+/*
+ * Records a click, and queues it for forwarding when forward is true. STORE_NOT_FOUND when the
+ * notification or the configuration no longer exists (nothing recorded). On STORE_OK, id_out
+ * is the new action's id and *payload the notification payload JSON (malloc'd).
+ */
+enum store_result store_action_record(struct store *, const struct card_action *, bool forward,
+		    char id_out[37], char **payload, char *err, size_t errlen);
+
+/* A click leased to this worker for forwarding (malloc'd body). */
+struct claimed_callback {
+	char   id[37];		/* card_actions.id: the webhook-id */
+	int    attempt;
+	char  *body;		/* the JSON to forward, the same bytes on every attempt */
+};
+enum store_result store_callbacks_claim(struct store *, const char *worker, long batch,
+		    long lease_seconds, struct claimed_callback **out, size_t *n, char *err,
+		    size_t errlen);
+void		 store_claimed_callbacks_free(struct claimed_callback *, size_t);
+
+/* One forwarding attempt's result. */
+struct callback_record {
+	const char *id;
+	int         attempt;
+	long        http_status;
+	const char *error;	/* may be NULL */
+	const char *state;	/* delivered, pending, failed, dead */
+	double      delay;	/* seconds until the next attempt when pending */
+};
+enum store_result store_callbacks_record(struct store *, const struct callback_record *,
+		    size_t n, const char *worker, char *err, size_t errlen);
+
 /* LISTEN on the deliveries channel; the socket to poll; pending notifications consumed. */
 bool		 store_listen(struct store *, char *err, size_t errlen);
 int		 store_socket(struct store *);

@@ -124,8 +124,7 @@ store_claimed_free(struct claimed *c, size_t n)
 	free(c);
 }
 
-/* An element of a PostgreSQL array literal: NULL, or quoted with " and \ escaped. */
-static void
+void
 array_text(struct buf *b, const char *v)
 {
 	if (v == NULL) {

@@ -25,6 +25,9 @@ enum stmt {
 	STMT_RECORD,
 	STMT_DISABLE,
 	STMT_SENDS_CLEANUP,
+	STMT_ACTION_RECORD,
+	STMT_CALLBACK_CLAIM,
+	STMT_CALLBACK_RECORD,
 	STMT__MAX
 };
 
@@ -35,6 +38,10 @@ enum stmt {
  */
 PGresult *store_exec(struct store *, enum stmt, int nparams, const char *const *params,
 	    enum store_result *res, char *err, size_t errlen);
+
+/* Appends an element of a PostgreSQL array literal: NULL, or quoted with " and \ escaped. */
+struct buf;
+void	 array_text(struct buf *, const char *);
 
 /* A connection that is up, or NULL with a message. */
 PGconn	*store_conn(struct store *, char *err, size_t errlen);

@@ -18,6 +18,7 @@
 #include "store.h"
 #include "util.h"
 #include "validate.h"
+#include "whsign.h"
 
 #define CLAIM_MAX       100
 #define CLEANUP_EVERY_S 600
@@ -43,11 +44,20 @@ struct pending {
 	char                  error[200];
 };
 
+/* A forwarded click's result waiting to be written with the others of its round. */
+struct cb_pending {
+	struct callback_record rec;
+	char                   id[37];
+	char                   error[200];
+};
+
 struct job {
 	long long id;
 	int       attempt;
 	char      entity_id[37];
 	int       workflow;
+	bool      callback;	/* a click forwarded to the owning service, id in cb_id */
+	char      cb_id[37];
 };
 
 struct worker {
@@ -58,6 +68,8 @@ struct worker {
 	char                 name[128];
 	struct pending      *todo;	/* results not yet written (the database may be away) */
 	size_t               ntodo, captodo;
+	struct cb_pending   *cbtodo;
+	size_t               ncbtodo, capcbtodo;
 	long                 delivered, failed;
 };
 
@@ -102,6 +114,33 @@ log_store_error(enum store_result res, const char *what, const char *err)
  * writes them one by one so that one bad row cannot hold back the rest.
  */
 static void
+flush_callbacks(struct worker *w)
+{
+	struct callback_record *recs;
+	enum store_result res;
+	char err[256];
+	size_t i;
+
+	if (w->ncbtodo == 0)
+		return;
+	recs = xcalloc(w->ncbtodo, sizeof(*recs));
+	for (i = 0; i < w->ncbtodo; i++) {
+		recs[i] = w->cbtodo[i].rec;
+		recs[i].id = w->cbtodo[i].id;
+		recs[i].error = w->cbtodo[i].error[0] ? w->cbtodo[i].error : NULL;
+	}
+	res = store_callbacks_record(w->store, recs, w->ncbtodo, w->name, err, sizeof(err));
+	free(recs);
+	if (res == STORE_UNAVAILABLE) {
+		log_store_error(res, "cannot record callbacks yet", err);
+		return;
+	}
+	if (res != STORE_OK)
+		log_store_error(res, "callbacks not recorded; their leases will expire", err);
+	w->ncbtodo = 0;
+}
+
+static void
 flush(struct worker *w)
 {
 	struct attempt_record *recs;
@@ -109,6 +148,7 @@ flush(struct worker *w)
 	char err[256];
 	size_t i;
 
+	flush_callbacks(w);
 	if (w->ntodo == 0)
 		return;
 	recs = xcalloc(w->ntodo, sizeof(*recs));
@@ -153,14 +193,68 @@ record_unsent(struct worker *w, const struct job *j, const char *why)
 	w->failed++;
 }
 
+/*
+ * The owning service's answer to a forwarded click: 2xx accepted; 408, 429, 5xx and no answer
+ * are worth another try; any other 4xx says the request itself is refused.
+ */
+static void
+on_callback_sent(struct worker *w, const struct sent *r, struct job *j)
+{
+	struct cb_pending *p;
+	long status = r->answer.http_status, delay;
+	enum outcome o;
+
+	if (w->ncbtodo == w->capcbtodo) {
+		w->capcbtodo = w->capcbtodo ? w->capcbtodo * 2 : 16;
+		w->cbtodo = xrealloc(w->cbtodo, w->capcbtodo * sizeof(*w->cbtodo));
+	}
+	p = &w->cbtodo[w->ncbtodo++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "%s", j->cb_id);
+	p->rec.attempt = j->attempt;
+	p->rec.http_status = status;
+	if (status >= 200 && status < 300)
+		o = OUTCOME_DELIVERED;
+	else if (status == 429)
+		o = OUTCOME_THROTTLED;
+	else if (status == 0 || status == 408 || status >= 500)
+		o = OUTCOME_RETRY;
+	else
+		o = OUTCOME_FAILED;
+	if (r->transport != NULL)
+		snprintf(p->error, sizeof(p->error), "no answer: %s", r->transport);
+	else if (o != OUTCOME_DELIVERED)
+		snprintf(p->error, sizeof(p->error), "HTTP %ld", status);
+	if (o == OUTCOME_DELIVERED) {
+		p->rec.state = "delivered";
+	} else if (o == OUTCOME_FAILED) {
+		p->rec.state = "failed";
+	} else {
+		delay = retry_delay(&w->policy, o, j->attempt, r->answer.retry_after,
+		    (double)random() / ((double)RAND_MAX + 1.0));
+		p->rec.state = delay < 0 ? "dead" : "pending";
+		p->rec.delay = delay < 0 ? 0 : (double)delay;
+	}
+	log_line(o == OUTCOME_DELIVERED ? LOG_DEBUG : LOG_INFO, "callback attempt",
+	    "action=%s attempt=%d status=%ld state=%s dur_ms=%ld", j->cb_id, j->attempt, status,
+	    p->rec.state, r->duration_ms);
+	free(j);
+}
+
 static void
 on_sent(const struct sent *r, void *ctx)
 {
 	struct worker *w = ctx;
 	struct job *j = r->user;
-	struct pending *p = new_pending(w);
+	struct pending *p;
 	struct verdict v;
 	long delay;
+
+	if (j->callback) {
+		on_callback_sent(w, r, j);
+		return;
+	}
+	p = new_pending(w);
 
 	classify_answer(j->workflow ? WEBHOOK_WORKFLOW : WEBHOOK_CONNECTOR, &r->answer, &v);
 	p->rec.id = j->id;
@@ -207,6 +301,56 @@ on_sent(const struct sent *r, void *ctx)
 	free(j);
 }
 
+/*
+ * Claims clicks to forward to the owning service and starts each, signed the Standard
+ * Webhooks way (a fresh timestamp and signature per attempt, the same id and body).
+ */
+static bool
+claim_callbacks(struct worker *w, long room)
+{
+	const struct config *cfg = w->cfg;
+	struct claimed_callback *c;
+	char err[256], v[256];
+	enum store_result res;
+	size_t n, i;
+
+	if (*cfg->action_callback_url == '\0' || room <= 0)
+		return false;
+	res = store_callbacks_claim(w->store, w->name, room, cfg->lease_seconds, &c, &n, err,
+	    sizeof(err));
+	if (res != STORE_OK) {
+		log_line(res == STORE_UNAVAILABLE ? LOG_WARN : LOG_ERROR, "cannot claim callbacks",
+		    "error=%s", log_value(err, v, sizeof(v)));
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		struct job *j = xcalloc(1, sizeof(*j));
+		char id_h[64], ts_h[64], sig[WHSIGN_MAX], sig_h[80];
+		const char *headers[4] = { id_h, ts_h, sig_h, NULL };
+		int64_t ts = now_ms() / 1000;
+
+		j->callback = true;
+		j->attempt = c[i].attempt;
+		snprintf(j->cb_id, sizeof(j->cb_id), "%s", c[i].id);
+		snprintf(id_h, sizeof(id_h), "webhook-id: %s", c[i].id);
+		snprintf(ts_h, sizeof(ts_h), "webhook-timestamp: %lld", (long long)ts);
+		if (!whsign(cfg->action_callback_secret, c[i].id, ts, c[i].body, strlen(c[i].body),
+		    sig)) {
+			log_line(LOG_ERROR, "callback not signed: bad action_callback_secret", NULL);
+			free(j);
+			continue;	/* its lease expires; config checks make this unreachable */
+		}
+		snprintf(sig_h, sizeof(sig_h), "webhook-signature: %s", sig);
+		if (!sender_post(w->sender, cfg->action_callback_url, c[i].body, strlen(c[i].body),
+		    headers, true, j)) {
+			log_line(LOG_WARN, "cannot start a callback request", "action=%s", j->cb_id);
+			free(j);
+		}
+	}
+	store_claimed_callbacks_free(c, n);
+	return n == (size_t)room;
+}
+
 /* Claims what fits in flight and starts each request; true when it got all it asked for. */
 static bool
 claim_and_send(struct worker *w)
@@ -217,8 +361,16 @@ claim_and_send(struct worker *w)
 	struct buf card;
 	char err[256], v[256];
 	enum store_result res;
+	bool more_clicks;
 	size_t n, i;
 
+	if (room <= 0)
+		return false;
+	if (room > CLAIM_MAX)
+		room = CLAIM_MAX;
+	/* Clicks are few and a person waits on them downstream: they go first. */
+	more_clicks = claim_callbacks(w, room / 4 > 0 ? room / 4 : 1);
+	room = cfg->worker_concurrency - sender_inflight(w->sender);
 	if (room <= 0)
 		return false;
 	if (room > CLAIM_MAX)
@@ -257,7 +409,7 @@ claim_and_send(struct worker *w)
 	}
 	buf_free(&card);
 	store_claimed_free(c, n);
-	return n == (size_t)room;
+	return more_clicks || n == (size_t)room;
 }
 
 static void
@@ -320,7 +472,7 @@ worker_run(const struct config *cfg)
 				due = true;
 		}
 		flush(&w);
-		if (!stop_requested && listening && w.ntodo == 0 &&
+		if (!stop_requested && listening && w.ntodo == 0 && w.ncbtodo == 0 &&
 		    (due || now - last_claim >= cfg->worker_poll_ms)) {
 			/* A full claim means more is probably waiting. */
 			due = claim_and_send(&w);
@@ -351,5 +503,6 @@ worker_run(const struct config *cfg)
 	sender_free(w.sender);
 	store_free(w.store);
 	free(w.todo);
+	free(w.cbtodo);
 	return 0;
 }
