@@ -9,6 +9,7 @@
 #include "http.h"
 
 struct template;
+struct keyring;
 
 struct app {
 	const struct config *cfg;
@@ -16,11 +17,17 @@ struct app {
 	char                *page_csp;		/* Content-Security-Policy of HTML pages */
 	struct template     *tpl_setup;
 	struct template     *tpl_error;
+	struct template     *tpl_auth_start;
+	struct template     *tpl_auth_end;
+	struct keyring      *action_keys;	/* NULL: action_jwks_file not set */
+	struct keyring      *sso_keys;		/* NULL: sso_jwks_file not set */
 };
 
 /* Loads the templates; false with "file:line: reason" when one is broken. */
 bool	 app_init(struct app *, const struct config *, char *err, size_t errlen);
 void	 app_free(struct app *);
+/* Reads the JWKS files again (SIGHUP); a file that fails keeps its old keys. Logs either way. */
+void	 app_reload_keys(const struct app *);
 
 /* The route table of connector-fcgi. */
 extern const struct route	app_routes[];
@@ -35,6 +42,9 @@ void	 handle_save(struct request *, struct response *);
 void	 handle_remove(struct request *, struct response *);
 void	 handle_notify(struct request *, struct response *);
 void	 handle_metrics(struct request *, struct response *);
+void	 handle_action(struct request *, struct response *);
+void	 handle_auth_start(struct request *, struct response *);
+void	 handle_auth_end(struct request *, struct response *);
 
 /* Shared answers: the database is down (503 + Retry-After), or failed (500, logged). */
 void	 answer_unavailable(struct request *, struct response *, const char *err);

@@ -265,7 +265,8 @@ fcgi_serve(const struct app *app, long threads)
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_line(LOG_INFO, "SIGHUP ignored: restart to read the configuration", NULL);
+			/* Key files rotate; the configuration itself needs a restart. */
+			app_reload_keys(app);
 			continue;
 		}
 		break;

@@ -3,9 +3,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
+#include "auth.h"
 #include "csrf.h"
 #include "log.h"
 #include "render.h"
@@ -54,6 +56,10 @@ send_setup_page(struct request *req, struct response *resp, const char *entity_i
 	}
 	json_object_object_add(d, "csrf_token", json_object_new_string(token));
 	json_object_object_add(d, "base_url", json_object_new_string(cfg->public_base_url));
+	/* The page asks Teams for a sign-in token only when the server will ask for one. */
+	if (cfg->sso_enabled)
+		json_object_object_add(d, "sso_client_id",
+		    json_object_new_string(cfg->sso_client_id));
 	if (entity_id != NULL)
 		json_object_object_add(d, "entity_id", json_object_new_string(entity_id));
 	if (stored != NULL) {
@@ -142,6 +148,26 @@ check_page_request(struct request *req, struct response *resp)
 	return true;
 }
 
+/*
+ * With sign-in on, Save and Remove carry the Teams SSO token of the user at the page: issued
+ * by the user's tenant for our app (aud = sso_client_id). *claims names that user.
+ */
+static bool
+check_signed_in(struct request *req, struct response *resp, struct jwt_claims *claims)
+{
+	static const char *const params[] = { "HTTP_AUTHORIZATION", NULL };
+	const struct config *cfg = req->app->cfg;
+	struct jwt_expect want = {
+		.issuer = cfg->sso_issuer, .audience = cfg->sso_client_id, .appid = NULL,
+		.user_claim = "oid", .skew = cfg->jwt_clock_skew, .now = (time_t)(now_ms() / 1000),
+	};
+
+	if (!cfg->sso_enabled)
+		return true;
+	return auth_require(req, resp, req->app->sso_keys, params, "Authorization", &want,
+	    claims);
+}
+
 static void
 invalid(struct request *req, struct response *resp, const struct field_error *fe)
 {
@@ -154,14 +180,21 @@ handle_save(struct request *req, struct response *resp)
 	struct save_input in;
 	struct field_error fe;
 	struct json_object *o, *ev;
+	struct jwt_claims who;
 	char err[256];
 	bool created = false;
 	size_t i;
 
-	if (!check_page_request(req, resp))
+	if (!check_page_request(req, resp) || !check_signed_in(req, resp, &who))
 		return;
 	if (!validate_save(req->json, req->app->cfg, req->arena, &in, &fe)) {
 		invalid(req, resp, &fe);
+		return;
+	}
+	/* The configuration is saved in the name of the signed-in user, and no one else. */
+	if (req->app->cfg->sso_enabled && !ascii_ieq(in.user_object_id, who.user)) {
+		resp_problem(resp, req, 403, "wrong-user", "Signed in as another user",
+		    "userObjectId", "userObjectId is not the signed-in user (the token's oid)");
 		return;
 	}
 	switch (store_config_upsert(req->store, &in, &created, err, sizeof(err))) {
@@ -198,9 +231,10 @@ handle_remove(struct request *req, struct response *resp)
 {
 	struct remove_input in;
 	struct field_error fe;
+	struct jwt_claims who;
 	char err[256];
 
-	if (!check_page_request(req, resp))
+	if (!check_page_request(req, resp) || !check_signed_in(req, resp, &who))
 		return;
 	if (!validate_remove(req->json, req->app->cfg, &in, &fe)) {
 		invalid(req, resp, &fe);

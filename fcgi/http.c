@@ -418,13 +418,31 @@ method_valid(const char *m)
 	return n > 0 && n <= 16;
 }
 
+bool
+req_parse_json(struct request *req, struct response *resp)
+{
+	char err[256];
+
+	if (!media_type_is_json(req_env(req, "CONTENT_TYPE"))) {
+		resp_problem(resp, req, 415, "unsupported-media-type", "Unsupported media type",
+		    "Content-Type", "send the body as application/json (UTF-8)");
+		return false;
+	}
+	if ((req->json = json_parse_body(req->body, req->body_len, err, sizeof(err))) == NULL) {
+		resp_problem(resp, req, 400, "malformed-body", "Malformed request body", "body",
+		    "%s", err);
+		return false;
+	}
+	req_keep_json(req, req->json);
+	return true;
+}
+
 void
 http_dispatch(const struct route *routes, size_t nroutes, struct request *req,
     struct response *resp)
 {
 	const struct route *rt = NULL;
 	const char *method;
-	char err[256];
 	size_t i;
 	bool path_known = false;
 
@@ -472,19 +490,10 @@ http_dispatch(const struct route *routes, size_t nroutes, struct request *req,
 		return;
 	}
 	if (rt->body == BODY_JSON) {
-		if (!media_type_is_json(req_env(req, "CONTENT_TYPE"))) {
-			resp_problem(resp, req, 415, "unsupported-media-type",
-			    "Unsupported media type", "Content-Type",
-			    "send the body as application/json (UTF-8)");
+		if (!req_parse_json(req, resp))
 			return;
-		}
-		if ((req->json = json_parse_body(req->body, req->body_len, err,
-		    sizeof(err))) == NULL) {
-			resp_problem(resp, req, 400, "malformed-body", "Malformed request body",
-			    "body", "%s", err);
-			return;
-		}
-		req_keep_json(req, req->json);
+	} else if (rt->body == BODY_JSON_LATE) {
+		/* The handler parses it (req_parse_json) after checks that must come first. */
 	} else if (req->body_len > 0) {
 		resp_problem(resp, req, 400, "unexpected-body", "Unexpected request body",
 		    "body", "%s %s takes no request body", rt->method, rt->path);

@@ -55,7 +55,8 @@ struct response {
 
 typedef void (*handler_fn)(struct request *, struct response *);
 
-enum body_kind { BODY_NONE, BODY_JSON };
+/* BODY_JSON_LATE: a JSON body the handler parses itself, after checks that must come first. */
+enum body_kind { BODY_NONE, BODY_JSON, BODY_JSON_LATE };
 
 struct route {
 	const char     *method;
@@ -68,6 +69,9 @@ struct route {
 const char *req_env(const struct request *, const char *name);
 /* A decoded query parameter by name (the first), or NULL. */
 const char *req_query(const struct request *, const char *name);
+
+/* Checks the media type and parses the body into req->json; false with resp filled. */
+bool	 req_parse_json(struct request *, struct response *);
 
 /* Releases a json-c object with the request (when its arena is reset). */
 void	 req_keep_json(struct request *, struct json_object *);

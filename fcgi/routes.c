@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jwt.h"
 #include "log.h"
 #include "render.h"
 #include "util.h"
@@ -18,6 +19,9 @@ const struct route app_routes[] = {
 	{ "POST", "/Connector/Remove",	BODY_JSON, handle_remove },
 	{ "POST", "/api/v1/notifications", BODY_JSON, handle_notify },
 	{ "GET",  "/metrics",		BODY_NONE, handle_metrics },
+	{ "POST", "/Connector/Action",	BODY_JSON_LATE, handle_action },
+	{ "GET",  "/Connector/Auth/Start", BODY_NONE, handle_auth_start },
+	{ "GET",  "/Connector/Auth/End", BODY_NONE, handle_auth_end },
 };
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);
 
@@ -31,6 +35,22 @@ load(const struct config *cfg, const char *file, char *err, size_t errlen)
 		return NULL;
 	}
 	return template_load(path, err, errlen);
+}
+
+/* A JWKS file named by a key, when it is set; a file that cannot be used stops start-up. */
+static bool
+open_keys(const char *path, const char *key, struct keyring **out, char *err, size_t errlen)
+{
+	char why[400];
+
+	*out = NULL;
+	if (*path == '\0')
+		return true;
+	if ((*out = keyring_open(path, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "key '%s': %s", key, why);
+		return false;
+	}
+	return true;
 }
 
 bool
@@ -49,11 +69,41 @@ app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
 	    cfg->public_base_url);
 	app->page_csp = csp.data;
 	if ((app->tpl_setup = load(cfg, "setup.html", err, errlen)) == NULL ||
-	    (app->tpl_error = load(cfg, "error.html", err, errlen)) == NULL) {
+	    (app->tpl_error = load(cfg, "error.html", err, errlen)) == NULL ||
+	    (app->tpl_auth_start = load(cfg, "auth-start.html", err, errlen)) == NULL ||
+	    (app->tpl_auth_end = load(cfg, "auth-end.html", err, errlen)) == NULL) {
+		app_free(app);
+		return false;
+	}
+	if (!open_keys(cfg->action_jwks_file, "action_jwks_file", &app->action_keys, err,
+	    errlen) || !open_keys(cfg->sso_jwks_file, "sso_jwks_file", &app->sso_keys, err,
+	    errlen)) {
 		app_free(app);
 		return false;
 	}
 	return true;
+}
+
+static void
+reload_keys(struct keyring *kr, const char *key)
+{
+	char err[512], v[512];
+	size_t n = 0;
+
+	if (kr == NULL)
+		return;
+	if (keyring_reload(kr, &n, err, sizeof(err)))
+		log_line(LOG_INFO, "keys reloaded", "key=%s keys=%zu", key, n);
+	else
+		log_line(LOG_ERROR, "keys not reloaded; the previous ones stay", "key=%s error=%s",
+		    key, log_value(err, v, sizeof(v)));
+}
+
+void
+app_reload_keys(const struct app *app)
+{
+	reload_keys(app->action_keys, "action_jwks_file");
+	reload_keys(app->sso_keys, "sso_jwks_file");
 }
 
 void
@@ -61,8 +111,13 @@ app_free(struct app *app)
 {
 	template_free(app->tpl_setup);
 	template_free(app->tpl_error);
+	template_free(app->tpl_auth_start);
+	template_free(app->tpl_auth_end);
+	keyring_free(app->action_keys);
+	keyring_free(app->sso_keys);
+	app->action_keys = app->sso_keys = NULL;
 	free(app->page_csp);
-	app->tpl_setup = app->tpl_error = NULL;
+	app->tpl_setup = app->tpl_error = app->tpl_auth_start = app->tpl_auth_end = NULL;
 	app->page_csp = NULL;
 }
 
