@@ -5,7 +5,12 @@
 
 #include <json-c/json.h>
 
+#include "sha256.h"
+
 #define CARD_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* U+2713 CHECK MARK before the done message: the reader sees the click took. */
+#define DONE_MARK "\xe2\x9c\x93 "
 
 /*
  * Rough serialised cost of one fact beyond its name and value, and of the list holding
@@ -28,7 +33,10 @@ static const struct severity_style severity_styles[] = {
 	{ "critical", "D13438", "Attention" },
 };
 
-/* The members of a notification that make the card, borrowed from its json-c object. */
+/*
+ * The members of a notification that make the card, borrowed from its json-c object, and the
+ * parts no shrinking touches, built once for the kind and shared by every form tried.
+ */
 struct notice {
 	struct json_object          *title;
 	struct json_object          *text;	/* NULL when absent, empty or not a string */
@@ -36,6 +44,8 @@ struct notice {
 	struct json_object          *facts;	/* the array, or NULL */
 	size_t                       nfacts;	/* well-formed facts in it */
 	const struct severity_style *style;
+	struct json_object          *buttons;	/* owned: the rendered buttons, NULL when none */
+	struct json_object          *done;	/* owned: the done message with its mark, or NULL */
 };
 
 /* What the shrinking searches vary: the length of the cut text, or the number of facts. */
@@ -150,10 +160,192 @@ facts_array(const struct notice *n, size_t keep, const char *name_key)
 	return a;
 }
 
+void
+card_action_sig(const char *secret, const char *notification_id, const char *entity_id,
+    const char *action_id, char out[65])
+{
+	unsigned char mac[32];
+	struct buf msg;
+
+	/* A fixed label and newlines (which none of the parts can hold) keep the fields apart. */
+	buf_init(&msg);
+	buf_printf(&msg, "card-action\n%s\n%s\n%s", notification_id, entity_id, action_id);
+	hmac_sha256(secret, strlen(secret), msg.data, msg.len, mac);
+	buf_free(&msg);
+	hex_encode(mac, sizeof(mac), out);
+}
+
+/* The parts of one action a button needs; any missing one means the action is skipped. */
+struct action_parts {
+	bool                post;		/* httpPost; otherwise openUrl */
+	struct json_object *name;
+	struct json_object *url;	/* required for openUrl, optional for httpPost */
+	struct json_object *id;		/* httpPost only */
+	struct json_object *input_title;	/* NULL: no input */
+	bool                multiline, required;
+};
+
+static bool
+boolean_member(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v);
+}
+
+static bool
+action_read(struct json_object *a, struct action_parts *p)
+{
+	struct json_object *type, *input;
+
+	memset(p, 0, sizeof(*p));
+	if (!json_object_is_type(a, json_type_object) || (type = nonempty_string(a, "type")) == NULL)
+		return false;
+	p->name = nonempty_string(a, "name");
+	p->url = nonempty_string(a, "url");
+	if (strcmp(json_object_get_string(type), "openUrl") == 0)
+		return p->name != NULL && p->url != NULL;
+	if (strcmp(json_object_get_string(type), "httpPost") != 0)
+		return false;
+	p->post = true;
+	p->id = nonempty_string(a, "id");
+	if (json_object_object_get_ex(a, "input", &input) &&
+	    json_object_is_type(input, json_type_object) &&
+	    (p->input_title = nonempty_string(input, "title")) != NULL) {
+		p->multiline = boolean_member(input, "multiline");
+		p->required = boolean_member(input, "required");
+	}
+	return p->name != NULL && p->id != NULL;
+}
+
+static struct json_object *
+open_uri(struct json_object *name, struct json_object *url)
+{
+	struct json_object *action = json_object_new_object(), *target = json_object_new_object();
+
+	add_string(target, "os", "default");
+	add_shared(target, "uri", url);
+	add_string(action, "@type", "OpenUri");
+	add_shared(action, "name", name);
+	json_object_object_add(action, "targets", array_of(target));
+	return action;
+}
+
+static struct json_object *
+open_url(struct json_object *name, struct json_object *url)
+{
+	struct json_object *action = json_object_new_object();
+
+	add_string(action, "type", "Action.OpenUrl");
+	add_shared(action, "title", name);
+	add_shared(action, "url", url);
+	return action;
+}
+
+/*
+ * The HttpPOST of an httpPost action: its body names the delivery (notification and channel)
+ * and the button, signed so the Action handler can trust what comes back with a click.
+ */
+static struct json_object *
+http_post(const struct card_ctx *ctx, const struct action_parts *p)
+{
+	struct json_object *action = json_object_new_object(), *body = json_object_new_object();
+	const char *id = json_object_get_string(p->id);
+	char sig[65];
+
+	card_action_sig(ctx->secret, ctx->notification_id, ctx->entity_id, id, sig);
+	add_string(body, "notificationId", ctx->notification_id);
+	add_string(body, "entityId", ctx->entity_id);
+	add_shared(body, "actionId", p->id);
+	add_string(body, "sig", sig);
+	if (p->input_title != NULL)
+		add_string(body, "input", "{{input.value}}");
+	add_string(action, "@type", "HttpPOST");
+	add_shared(action, "name", p->name);
+	add_string(action, "target", ctx->action_target);
+	add_string(action, "body", json_object_to_json_string_ext(body, CARD_JSON_FLAGS));
+	add_string(action, "bodyContentType", "application/json");
+	json_object_put(body);
+	return action;
+}
+
+/* An httpPost with an input: Teams opens the input under the card, then posts with it. */
+static struct json_object *
+action_card(const struct card_ctx *ctx, const struct action_parts *p)
+{
+	struct json_object *card = json_object_new_object(), *input = json_object_new_object();
+
+	add_string(input, "@type", "TextInput");
+	add_string(input, "id", "input");
+	add_shared(input, "title", p->input_title);
+	json_object_object_add(input, "isMultiline", json_object_new_boolean(p->multiline));
+	json_object_object_add(input, "isRequired", json_object_new_boolean(p->required));
+	add_string(card, "@type", "ActionCard");
+	add_shared(card, "name", p->name);
+	json_object_object_add(card, "inputs", array_of(input));
+	json_object_object_add(card, "actions", array_of(http_post(ctx, p)));
+	return card;
+}
+
+/*
+ * The buttons for the kind into n->buttons (NULL when there are none): url's "Open" first,
+ * then the actions in order, at most CARD_MAX_BUTTONS. False when an httpPost is to be
+ * rendered but ctx lacks what its body needs.
+ */
+static bool
+buttons_build(struct notice *n, struct json_object *notification, enum webhook_kind kind,
+    const struct card_ctx *ctx)
+{
+	bool posts = ctx != NULL && ctx->done_message == NULL;
+	struct json_object *actions, *open, *button;
+	struct action_parts p;
+	size_t i, len;
+
+	n->buttons = json_object_new_array();
+	if (n->url != NULL) {
+		open = json_object_new_string("Open");
+		json_object_array_add(n->buttons, kind == WEBHOOK_WORKFLOW ? open_url(open, n->url) :
+		    open_uri(open, n->url));
+		json_object_put(open);
+	}
+	if (json_object_object_get_ex(notification, "actions", &actions) &&
+	    json_object_is_type(actions, json_type_array)) {
+		len = json_object_array_length(actions);
+		for (i = 0; i < len && json_object_array_length(n->buttons) < CARD_MAX_BUTTONS;
+		    i++) {
+			if (!action_read(json_object_array_get_idx(actions, i), &p))
+				continue;
+			if (!p.post)
+				button = kind == WEBHOOK_WORKFLOW ? open_url(p.name, p.url) :
+				    open_uri(p.name, p.url);
+			else if (!posts)
+				continue;
+			else if (kind == WEBHOOK_WORKFLOW) {
+				/* Workflows cannot post back: a link when there is one, else nothing. */
+				if (p.url == NULL)
+					continue;
+				button = open_url(p.name, p.url);
+			} else if (ctx->action_target == NULL || ctx->notification_id == NULL ||
+			    ctx->entity_id == NULL || ctx->secret == NULL)
+				return false;
+			else
+				button = p.input_title != NULL ? action_card(ctx, &p) :
+				    http_post(ctx, &p);
+			json_object_array_add(n->buttons, button);
+		}
+	}
+	if (json_object_array_length(n->buttons) == 0) {
+		json_object_put(n->buttons);
+		n->buttons = NULL;
+	}
+	return true;
+}
+
 static struct json_object *
 message_card(const struct notice *n, struct json_object *text, size_t nfacts)
 {
-	struct json_object *card = json_object_new_object(), *section, *target, *action;
+	struct json_object *card = json_object_new_object(), *sections, *section;
 
 	add_string(card, "@type", "MessageCard");
 	add_string(card, "@context", "https://schema.org/extensions");
@@ -162,28 +354,29 @@ message_card(const struct notice *n, struct json_object *text, size_t nfacts)
 	add_shared(card, "title", n->title);
 	if (text != NULL)
 		add_shared(card, "text", text);
-	if (nfacts > 0) {
-		section = json_object_new_object();
-		json_object_object_add(section, "facts", facts_array(n, nfacts, "name"));
-		json_object_object_add(card, "sections", array_of(section));
+	if (nfacts > 0 || n->done != NULL) {
+		sections = json_object_new_array();
+		if (nfacts > 0) {
+			section = json_object_new_object();
+			json_object_object_add(section, "facts", facts_array(n, nfacts, "name"));
+			json_object_array_add(sections, section);
+		}
+		if (n->done != NULL) {
+			section = json_object_new_object();
+			add_shared(section, "text", n->done);
+			json_object_array_add(sections, section);
+		}
+		json_object_object_add(card, "sections", sections);
 	}
-	if (n->url != NULL) {
-		target = json_object_new_object();
-		add_string(target, "os", "default");
-		add_shared(target, "uri", n->url);
-		action = json_object_new_object();
-		add_string(action, "@type", "OpenUri");
-		add_string(action, "name", "Open");
-		json_object_object_add(action, "targets", array_of(target));
-		json_object_object_add(card, "potentialAction", array_of(action));
-	}
+	if (n->buttons != NULL)
+		add_shared(card, "potentialAction", n->buttons);
 	return card;
 }
 
 static struct json_object *
 adaptive_message(const struct notice *n, struct json_object *text, size_t nfacts)
 {
-	struct json_object *message, *attachment, *content, *msteams, *body, *block, *action;
+	struct json_object *message, *attachment, *content, *msteams, *body, *block;
 
 	body = json_object_new_array();
 	block = json_object_new_object();
@@ -207,6 +400,14 @@ adaptive_message(const struct notice *n, struct json_object *text, size_t nfacts
 		json_object_object_add(block, "facts", facts_array(n, nfacts, "title"));
 		json_object_array_add(body, block);
 	}
+	if (n->done != NULL) {
+		block = json_object_new_object();
+		add_string(block, "type", "TextBlock");
+		add_shared(block, "text", n->done);
+		json_object_object_add(block, "wrap", json_object_new_boolean(1));
+		add_string(block, "color", "Good");
+		json_object_array_add(body, block);
+	}
 
 	content = json_object_new_object();
 	add_string(content, "$schema", "http://adaptivecards.io/schemas/adaptive-card.json");
@@ -217,13 +418,8 @@ adaptive_message(const struct notice *n, struct json_object *text, size_t nfacts
 	add_string(msteams, "width", "Full");
 	json_object_object_add(content, "msteams", msteams);
 	json_object_object_add(content, "body", body);
-	if (n->url != NULL) {
-		action = json_object_new_object();
-		add_string(action, "type", "Action.OpenUrl");
-		add_string(action, "title", "Open");
-		add_shared(action, "url", n->url);
-		json_object_object_add(content, "actions", array_of(action));
-	}
+	if (n->buttons != NULL)
+		add_shared(content, "actions", n->buttons);
 
 	attachment = json_object_new_object();
 	add_string(attachment, "contentType", "application/vnd.microsoft.card.adaptive");
@@ -478,7 +674,7 @@ shrink_to_fit(struct shrink *s, struct card_fit *fit)
 
 bool
 card_build(struct json_object *notification, enum webhook_kind kind, size_t max_bytes,
-    struct buf *out, struct card_fit *fit)
+    const struct card_ctx *ctx, struct buf *out, struct card_fit *fit)
 {
 	struct card_fit unused;
 	struct notice n;
@@ -492,6 +688,18 @@ card_build(struct json_object *notification, enum webhook_kind kind, size_t max_
 	buf_reset(out);
 	if (!notice_read(notification, &n))
 		return false;
+	if (!buttons_build(&n, notification, kind, ctx)) {
+		json_object_put(n.buttons);
+		return false;
+	}
+	if (ctx != NULL && ctx->done_message != NULL) {
+		struct buf done;
+
+		buf_init(&done);
+		buf_printf(&done, DONE_MARK "%s", ctx->done_message);
+		n.done = json_object_new_string_len(done.data, (int)done.len);
+		buf_free(&done);
+	}
 
 	memset(&s, 0, sizeof(s));
 	s.n = &n;
@@ -500,15 +708,20 @@ card_build(struct json_object *notification, enum webhook_kind kind, size_t max_
 	s.out = out;
 	buf_init(&s.scratch);
 	/* The common case: the whole card fits, built and serialised once. */
-	if (try_form(&s, n.text, n.nfacts))
-		return true;
+	if (try_form(&s, n.text, n.nfacts)) {
+		fits = true;
+		goto done;
+	}
 
 	if (n.text != NULL)
 		s.shortest = escaped_length(n.text) <= strlen(CARD_CUT_MARKER) ?
 		    json_object_get(n.text) : json_object_new_string(CARD_CUT_MARKER);
 	fits = shrink_to_fit(&s, fit);
 	json_object_put(s.shortest);
+done:
 	buf_free(&s.scratch);
+	json_object_put(n.buttons);
+	json_object_put(n.done);
 	if (!fits) {
 		buf_reset(out);
 		fit->text_cut = false;

@@ -141,7 +141,7 @@ cmd_send(const struct config *cfg, int argc, char **argv)
 		goto out;
 	}
 	st = store_new(cfg->database_url, cfg->db_connect_timeout, "connectorctl");
-	switch (notify_submit(st, &in, id, &deliveries, err, sizeof(err))) {
+	switch (notify_submit(st, cfg, &in, id, &deliveries, err, sizeof(err))) {
 	case NOTIFY_CREATED:
 	case NOTIFY_REPLAYED:
 		printf("{\"notificationId\":\"%s\",\"deliveries\":%ld}\n", id, deliveries);

@@ -56,7 +56,7 @@ handle_notify(struct request *req, struct response *resp)
 		return;
 	}
 	req_keep_json(req, in.payload);
-	switch (notify_submit(req->store, &in, id, &deliveries, err, sizeof(err))) {
+	switch (notify_submit(req->store, cfg, &in, id, &deliveries, err, sizeof(err))) {
 	case NOTIFY_CREATED:
 		log_line(LOG_INFO, "notification accepted", "rid=%s notification=%s event=%s "
 		    "deliveries=%ld", req->request_id, id, in.event, deliveries);

@@ -3,24 +3,40 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
 #include "card.h"
+#include "config.h"
 #include "sha256.h"
 #include "store.h"
 #include "util.h"
 #include "validate.h"
 
+/*
+ * Both formats as the worker will build them. The ids are not known yet, but a uuid's text is
+ * always 36 characters and the signature 64, so stand-ins of that length measure the same.
+ */
 static bool
-cards_fit(struct json_object *payload)
+cards_fit(const struct config *cfg, struct json_object *payload)
 {
-	struct buf b;
+	static const char nil_uuid[] = "00000000-0000-0000-0000-000000000000";
+	struct card_ctx ctx;
+	struct buf b, target;
 	bool ok;
 
 	buf_init(&b);
-	ok = card_build(payload, WEBHOOK_CONNECTOR, CARD_MAX_BYTES, &b, NULL) &&
-	    card_build(payload, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, &b, NULL);
+	buf_init(&target);
+	buf_printf(&target, "%s/Connector/Action", cfg->public_base_url);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.action_target = target.data;
+	ctx.notification_id = nil_uuid;
+	ctx.entity_id = nil_uuid;
+	ctx.secret = cfg->csrf_secret;
+	ok = card_build(payload, WEBHOOK_CONNECTOR, CARD_MAX_BYTES, &ctx, &b, NULL) &&
+	    card_build(payload, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, &ctx, &b, NULL);
+	buf_free(&target);
 	buf_free(&b);
 	return ok;
 }
@@ -32,8 +48,8 @@ from_store(enum store_result r)
 }
 
 enum notify_status
-notify_submit(struct store *st, const struct notify_input *in, char id[37], long *deliveries,
-    char *err, size_t errlen)
+notify_submit(struct store *st, const struct config *cfg, const struct notify_input *in,
+    char id[37], long *deliveries, char *err, size_t errlen)
 {
 	struct buf canon;
 	const char *payload;
@@ -42,7 +58,7 @@ notify_submit(struct store *st, const struct notify_input *in, char id[37], long
 	enum store_result r;
 
 	err[0] = '\0';
-	if (!cards_fit(in->payload))
+	if (!cards_fit(cfg, in->payload))
 		return NOTIFY_TOO_LARGE;
 	if (in->entity_id[0] != '\0') {
 		r = store_config_exists(st, in->entity_id, err, errlen);

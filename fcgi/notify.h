@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+struct config;
 struct notify_input;
 struct store;
 
@@ -18,11 +19,12 @@ enum notify_status {
 };
 
 /*
- * Checks that both card formats fit, then records the notification and its deliveries
+ * Checks that both card formats fit (with actions as the worker renders them for cfg), then records the notification and its deliveries
  * (or finds the first answer for its idempotency key). id and deliveries are set for
  * NOTIFY_CREATED and NOTIFY_REPLAYED; err explains the last two statuses.
  */
-enum notify_status notify_submit(struct store *, const struct notify_input *, char id[37],
-		    long *deliveries, char *err, size_t errlen);
+enum notify_status notify_submit(struct store *, const struct config *,
+		    const struct notify_input *, char id[37], long *deliveries, char *err,
+		    size_t errlen);
 
 #endif

@@ -109,7 +109,8 @@ static const struct {
 	    " SELECT id, deliveries, false, request_hash FROM notifications"
 	    "  WHERE idempotency_key = $1 AND NOT EXISTS (SELECT 1 FROM n)" },
 	[STMT_CLAIM] = { "claim",
-	    "SELECT delivery_id, attempt, entity_id, webhook_url, webhook_kind, payload::text"
+	    "SELECT delivery_id, attempt, entity_id, webhook_url, webhook_kind, payload::text,"
+	    " notification_id"
 	    " FROM claim_deliveries($1, $2, $3, $4::integer[], $5::integer[])" },
 	/*
 	 * Many attempts in one statement (one commit for a whole round of answers). The guard on

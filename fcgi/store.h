@@ -66,6 +66,7 @@ struct claimed {
 	long long  id;
 	int        attempt;	/* 1 for the first */
 	char       entity_id[37];
+	char       notification_id[37];	/* signs the card's httpPost buttons for this delivery */
 	char      *webhook_url;	/* secret */
 	int        workflow;	/* 1: Workflows webhook, 0: connector */
 	char      *payload;	/* notification payload JSON */

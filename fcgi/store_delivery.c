@@ -106,6 +106,8 @@ store_claim(struct store *s, const char *worker, long batch, long lease_seconds,
 		c->webhook_url = xstrdup(PQgetvalue(r, i, 3));
 		c->workflow = strcmp(PQgetvalue(r, i, 4), "workflow") == 0;
 		c->payload = xstrdup(PQgetvalue(r, i, 5));
+		snprintf(c->notification_id, sizeof(c->notification_id), "%s",
+		    PQgetvalue(r, i, 6));
 	}
 	*n = (size_t)rows;
 	PQclear(r);

@@ -193,6 +193,24 @@ fail(struct field_error *e, const char *field, const char *fmt, ...)
 	return false;
 }
 
+/* Like fail, for a field named by a path the caller built (copied: it may be on the stack). */
+static bool
+fail_at(struct field_error *e, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool
+fail_at(struct field_error *e, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(e->name, sizeof(e->name), "%s", path);
+	e->field = e->name;
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
 /* C0, DEL and C1 controls (U+0080-U+009F, which UTF-8 spells C2 80 to C2 9F). */
 static bool
 has_control(const char *s)
@@ -256,8 +274,30 @@ get_string(struct json_object *body, const char *field, size_t max, const char *
 	return true;
 }
 
-static bool
-only_known_fields(struct json_object *body, const char *const *known, struct field_error *e)
+/*
+ * A member name from the client, fit to report: cut at 40 bytes (backing off to a character
+ * boundary) and with control characters replaced, since it is echoed but never trusted.
+ */
+static void
+client_name(const char *key, char out[41])
+{
+	size_t n = strlen(key);
+
+	if (n > 40) {
+		n = 40;
+		while (n > 0 && ((unsigned char)key[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out, key, n);
+	out[n] = '\0';
+	for (char *r = out; *r != '\0'; r++)
+		if ((unsigned char)*r < 0x20)
+			*r = '?';
+}
+
+/* The first member of body not in known (NULL-terminated), or NULL when there is none. */
+static const char *
+unknown_member(struct json_object *body, const char *const *known)
 {
 	json_object_object_foreach(body, key, val) {
 		const char *const *k;
@@ -267,28 +307,23 @@ only_known_fields(struct json_object *body, const char *const *known, struct fie
 		for (k = known; *k != NULL; k++)
 			if (strcmp(*k, key) == 0)
 				found = true;
-		if (!found) {
-			/* The name comes from the client: it is reported, cut, but never trusted. */
-			char *name = e->name;
-			size_t n = strlen(key);
-
-			/* Cut at 40 bytes, then back off to a character boundary. */
-			if (n > 40) {
-				n = 40;
-				while (n > 0 && ((unsigned char)key[n] & 0xC0) == 0x80)
-					n--;
-			}
-			memcpy(name, key, n);
-			name[n] = '\0';
-			for (char *r = name; *r != '\0'; r++)
-				if ((unsigned char)*r < 0x20)
-					*r = '?';
-			e->field = name;
-			snprintf(e->reason, sizeof(e->reason), "unknown field \"%s\"", name);
-			return false;
-		}
+		if (!found)
+			return key;
 	}
-	return true;
+	return NULL;
+}
+
+static bool
+only_known_fields(struct json_object *body, const char *const *known, struct field_error *e)
+{
+	const char *key = unknown_member(body, known);
+
+	if (key == NULL)
+		return true;
+	client_name(key, e->name);
+	e->field = e->name;
+	snprintf(e->reason, sizeof(e->reason), "unknown field \"%s\"", e->name);
+	return false;
 }
 
 bool
@@ -429,15 +464,262 @@ link_url_valid(const char *u)
 	return true;
 }
 
+/* What a member of an action is checked as. */
+enum member_kind {
+	MEMBER_LABEL,	/* text a reader sees: no control characters, not blank */
+	MEMBER_URL,	/* an http or https link, as the notification's url */
+	MEMBER_ID,	/* 1-64 of A-Z a-z 0-9 _ - */
+};
+
+/*
+ * A string member of an action (or of its input) named in errors as <path>.<key>: *out NULL
+ * when absent or null and optional; otherwise a string of 1..max characters, no NUL, and what
+ * its kind asks.
+ */
+static bool
+action_string(struct json_object *o, const char *path, const char *key, bool required,
+    size_t max, enum member_kind kind, const char **out, struct field_error *e)
+{
+	struct json_object *v;
+	char field[72];
+	size_t len;
+
+	snprintf(field, sizeof(field), "%s.%s", path, key);
+	*out = NULL;
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return required ? fail_at(e, field, "%s is required", field) : true;
+	if (!json_object_is_type(v, json_type_string))
+		return fail_at(e, field, "%s must be a string", field);
+	*out = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (strlen(*out) != len)
+		return fail_at(e, field, "%s must not contain NUL characters", field);
+	if (len == 0)
+		return fail_at(e, field, "%s must not be empty", field);
+	if (utf8_length(*out, len) > max)
+		return fail_at(e, field, "%s must be at most %zu characters", field, max);
+	switch (kind) {
+	case MEMBER_LABEL:
+		if (has_control(*out))
+			return fail_at(e, field, "%s must not contain control characters", field);
+		if (is_blank(*out))
+			return fail_at(e, field, "%s must not be blank", field);
+		break;
+	case MEMBER_URL:
+		if (!link_url_valid(*out))
+			return fail_at(e, field, "%s must be an http or https URL without spaces",
+			    field);
+		break;
+	case MEMBER_ID:
+		if (strspn(*out, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+		    != len)
+			return fail_at(e, field, "%s may hold only A-Z a-z 0-9 _ -", field);
+		break;
+	}
+	return true;
+}
+
+/* A boolean member named <path>.<key>: def when absent or null. */
+static bool
+action_bool(struct json_object *o, const char *path, const char *key, bool def, bool *out,
+    struct field_error *e)
+{
+	struct json_object *v;
+	char field[72];
+
+	*out = def;
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return true;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		snprintf(field, sizeof(field), "%s.%s", path, key);
+		return fail_at(e, field, "%s must be true or false", field);
+	}
+	*out = json_object_get_boolean(v);
+	return true;
+}
+
+/* Refuses a member of an action object that its type does not take, naming what it takes. */
+static bool
+only_known_members(struct json_object *o, const char *path, const char *const *known,
+    const char *takes, struct field_error *e)
+{
+	const char *key = unknown_member(o, known);
+	char name[41], field[72];
+
+	if (key == NULL)
+		return true;
+	client_name(key, name);
+	snprintf(field, sizeof(field), "%s.%s", path, name);
+	return fail_at(e, field, "%s has an unknown field \"%s\" (%s)", path, name, takes);
+}
+
+static struct json_object *
+add_new_string(struct json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(o, key, json_object_new_string(value));
+	return o;
+}
+
+/* {type "openUrl", name, url}, checked, into out. */
+static bool
+open_url_action(struct json_object *a, const char *path, struct json_object *out,
+    struct field_error *e)
+{
+	static const char *const known[] = { "type", "name", "url", NULL };
+	const char *name, *url;
+
+	if (!only_known_members(a, path, known, "openUrl takes type, name, url", e) ||
+	    !action_string(a, path, "name", true, ACTION_NAME_MAX, MEMBER_LABEL, &name, e) ||
+	    !action_string(a, path, "url", true, WEBHOOK_URL_MAX, MEMBER_URL, &url, e))
+		return false;
+	add_new_string(out, "name", name);
+	add_new_string(out, "url", url);
+	return true;
+}
+
+/* {type "httpPost", id, name, input?, status?, updateCard?, url?}, checked, into out. */
+static bool
+http_post_action(struct json_object *a, const char *path, struct json_object *out,
+    struct field_error *e)
+{
+	static const char *const known[] = { "type", "id", "name", "input", "status",
+	    "updateCard", "url", NULL };
+	static const char *const input_known[] = { "title", "multiline", "required", NULL };
+	const char *id, *name, *status, *url, *title;
+	struct json_object *input, *oi;
+	char input_path[32];
+	bool update, multiline, required;
+
+	if (!only_known_members(a, path, known, "httpPost takes type, id, name, input, status, "
+	    "updateCard, url", e) ||
+	    !action_string(a, path, "id", true, ACTION_ID_MAX, MEMBER_ID, &id, e) ||
+	    !action_string(a, path, "name", true, ACTION_NAME_MAX, MEMBER_LABEL, &name, e) ||
+	    !action_string(a, path, "status", false, ACTION_TEXT_MAX, MEMBER_LABEL, &status, e) ||
+	    !action_bool(a, path, "updateCard", false, &update, e) ||
+	    !action_string(a, path, "url", false, WEBHOOK_URL_MAX, MEMBER_URL, &url, e))
+		return false;
+	add_new_string(out, "id", id);
+	add_new_string(out, "name", name);
+	if (json_object_object_get_ex(a, "input", &input) &&
+	    !json_object_is_type(input, json_type_null)) {
+		snprintf(input_path, sizeof(input_path), "%s.input", path);
+		if (!json_object_is_type(input, json_type_object))
+			return fail_at(e, input_path, "%s must be an object {title, multiline, "
+			    "required}", input_path);
+		if (!only_known_members(input, input_path, input_known, "input takes title, "
+		    "multiline, required", e) ||
+		    !action_string(input, input_path, "title", true, ACTION_TEXT_MAX, MEMBER_LABEL,
+		    &title, e) ||
+		    !action_bool(input, input_path, "multiline", false, &multiline, e) ||
+		    !action_bool(input, input_path, "required", false, &required, e))
+			return false;
+		oi = add_new_string(json_object_new_object(), "title", title);
+		json_object_object_add(oi, "multiline", json_object_new_boolean(multiline));
+		json_object_object_add(oi, "required", json_object_new_boolean(required));
+		json_object_object_add(out, "input", oi);
+	}
+	/* The message Teams shows after the click; the Action handler reads it from here. */
+	if (status != NULL)
+		add_new_string(out, "status", status);
+	else {
+		struct buf b;
+
+		buf_init(&b);
+		buf_printf(&b, "%s: sent", name);
+		add_new_string(out, "status", b.data);
+		buf_free(&b);
+	}
+	json_object_object_add(out, "updateCard", json_object_new_boolean(update));
+	if (url != NULL)
+		add_new_string(out, "url", url);
+	return true;
+}
+
+/*
+ * actions: checked and normalised into *out (NULL when absent, null or empty). Every action
+ * is a button, and the notification's url is one more: together they must fit the 4 Teams
+ * shows, since a fifth would be silently hidden from the reader.
+ */
+static bool
+validate_actions(struct json_object *body, bool url_given, struct json_object **out,
+    struct field_error *e)
+{
+	struct json_object *actions, *list;
+	size_t i, j, n, max = NOTIFY_MAX_BUTTONS - (url_given ? 1 : 0);
+
+	*out = NULL;
+	if (!json_object_object_get_ex(body, "actions", &actions) ||
+	    json_object_is_type(actions, json_type_null))
+		return true;
+	if (!json_object_is_type(actions, json_type_array))
+		return fail(e, "actions", "actions must be an array of {type, ...}");
+	n = json_object_array_length(actions);
+	if (n > max)
+		return url_given ? fail(e, "actions", "actions may have at most %zu entries when "
+		    "url is given: Teams shows %d buttons and url is one of them", max,
+		    NOTIFY_MAX_BUTTONS) :
+		    fail(e, "actions", "actions may have at most %zu entries: Teams shows no more "
+		    "buttons", max);
+	if (n == 0)
+		return true;
+	list = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		struct json_object *a = json_object_array_get_idx(actions, i), *oa, *id;
+		const char *type;
+		char path[16], field[24];
+		bool good;
+
+		snprintf(path, sizeof(path), "actions[%zu]", i);
+		if (!json_object_is_type(a, json_type_object)) {
+			json_object_put(list);
+			return fail_at(e, path, "%s must be an object {type, ...}", path);
+		}
+		if (!action_string(a, path, "type", true, 16, MEMBER_LABEL, &type, e)) {
+			json_object_put(list);
+			return false;
+		}
+		oa = add_new_string(json_object_new_object(), "type", type);
+		json_object_array_add(list, oa);
+		if (strcmp(type, "openUrl") == 0)
+			good = open_url_action(a, path, oa, e);
+		else if (strcmp(type, "httpPost") == 0)
+			good = http_post_action(a, path, oa, e);
+		else {
+			snprintf(field, sizeof(field), "%s.type", path);
+			good = fail_at(e, field, "%s must be openUrl or httpPost", field);
+		}
+		if (!good) {
+			json_object_put(list);
+			return false;
+		}
+		/* Ids tell the Action handler which button was clicked: one button, one id. */
+		if (!json_object_object_get_ex(oa, "id", &id))
+			continue;
+		for (j = 0; j < i; j++) {
+			struct json_object *prev = json_object_array_get_idx(list, j), *pid;
+
+			if (json_object_object_get_ex(prev, "id", &pid) &&
+			    strcmp(json_object_get_string(pid), json_object_get_string(id)) == 0) {
+				json_object_put(list);
+				snprintf(field, sizeof(field), "%s.id", path);
+				return fail_at(e, field, "%s is already the id of actions[%zu]: ids "
+				    "must be unique", field, j);
+			}
+		}
+	}
+	*out = list;
+	return true;
+}
+
 bool
 validate_notification(struct json_object *body, const struct config *cfg,
     struct notify_input *in, struct field_error *e)
 {
 	static const char *const known[] = { "event", "title", "text", "facts", "url",
-	    "severity", "idempotencyKey", "entityId", NULL };
+	    "actions", "severity", "idempotencyKey", "entityId", NULL };
 	static const char *const severities[] = { "info", "success", "warning", "critical", NULL };
 	const char *title, *text, *url, *severity, *id, *const *sv;
-	struct json_object *facts = NULL, *out_facts = NULL;
+	struct json_object *facts = NULL, *out_facts = NULL, *out_actions = NULL;
 	size_t i, n, j;
 	bool known_event = false;
 
@@ -513,8 +795,10 @@ validate_notification(struct json_object *body, const struct config *cfg,
 			json_object_array_add(out_facts, of);
 		}
 	}
-	if (!only_known_fields(body, known, e)) {
+	if (!validate_actions(body, url != NULL && *url != '\0', &out_actions, e) ||
+	    !only_known_fields(body, known, e)) {
 		json_object_put(out_facts);
+		json_object_put(out_actions);
 		return false;
 	}
 	in->payload = json_object_new_object();
@@ -527,6 +811,8 @@ validate_notification(struct json_object *body, const struct config *cfg,
 		json_object_put(out_facts);
 	if (url != NULL && *url != '\0')
 		json_object_object_add(in->payload, "url", json_object_new_string(url));
+	if (out_actions != NULL)
+		json_object_object_add(in->payload, "actions", out_actions);
 	json_object_object_add(in->payload, "severity", json_object_new_string(severity));
 	return true;
 }

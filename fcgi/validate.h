@@ -15,7 +15,8 @@ enum webhook_kind { WEBHOOK_CONNECTOR, WEBHOOK_WORKFLOW };
 struct field_error {
 	const char *field;
 	char        reason[200];
-	char        name[48];	/* holds the field's name when it came from the client */
+	/* Holds the field's name when it came from the client or is a path ("actions[1].url"). */
+	char        name[72];
 };
 
 /* 8-4-4-4-12 hex digits (any case); out (37 bytes), if given, gets the lower-case form. */
@@ -49,12 +50,22 @@ struct remove_input {
 	const char *webhook_url;
 };
 
+/*
+ * Teams shows at most 4 buttons (MessageCard potentialAction entries); the notification's url
+ * renders one ("Open"), so actions[] may hold 4 entries, or 3 when url is given.
+ */
+#define NOTIFY_MAX_BUTTONS 4
+#define ACTION_ID_MAX      64
+#define ACTION_NAME_MAX    100
+#define ACTION_TEXT_MAX    200	/* input.title and status */
+
 /* A notification from the owning service, checked; payload holds the card content. */
 struct notify_input {
 	const char         *event;
 	const char         *idempotency_key;
 	char                entity_id[37];	/* empty when not given */
-	struct json_object *payload;	/* {title, text?, facts?, url?, severity}: caller puts it */
+	/* {title, text?, facts?, url?, actions?, severity}: the caller puts it */
+	struct json_object *payload;
 };
 
 /* The expected contentUrl for an entity: <public base>/Connector/Edit?entityId=<id>. */
@@ -68,8 +79,18 @@ bool		 validate_remove(struct json_object *, const struct config *, struct remov
 /*
  * POST /api/v1/notifications: event (a configured category), title (1-256), text (at most
  * 20000), facts (at most 100 of {name 1-200, value at most 2000}), url (http or https, at most
- * 2048), severity (info, success, warning, critical; default info), idempotencyKey (1-200 of
- * A-Z a-z 0-9 . _ : -), entityId (optional UUID). Unknown members are refused.
+ * 2048), actions (below), severity (info, success, warning, critical; default info),
+ * idempotencyKey (1-200 of A-Z a-z 0-9 . _ : -), entityId (optional UUID). Unknown members are
+ * refused, in actions too; a refusal inside actions names the path ("actions[1].url").
+ *
+ * actions: at most NOTIFY_MAX_BUTTONS entries, one fewer when url is given; each one of
+ *   {type "openUrl", name 1-100, url (as url, required)}
+ *   {type "httpPost", id (1-64 of A-Z a-z 0-9 _ -, unique in the notification), name 1-100,
+ *    input? {title 1-200, multiline? bool, required? bool}, status? 1-200,
+ *    updateCard? bool, url? (as url: where Workflows cards link instead)}
+ * Names, titles and status must hold no control characters and not be blank. The payload
+ * keeps them normalised: httpPost always has status (default "<name>: sent") and updateCard,
+ * an input always has multiline and required; an empty actions array is left out.
  */
 bool		 validate_notification(struct json_object *, const struct config *,
 		    struct notify_input *, struct field_error *);

@@ -358,7 +358,8 @@ claim_and_send(struct worker *w)
 	const struct config *cfg = w->cfg;
 	long room = cfg->worker_concurrency - sender_inflight(w->sender);
 	struct claimed *c;
-	struct buf card;
+	struct card_ctx ctx;
+	struct buf card, target;
 	char err[256], v[256];
 	enum store_result res;
 	bool more_clicks;
@@ -383,6 +384,12 @@ claim_and_send(struct worker *w)
 		return false;
 	}
 	buf_init(&card);
+	/* httpPost buttons post to this service's Action endpoint, signed for each delivery. */
+	buf_init(&target);
+	buf_printf(&target, "%s/Connector/Action", cfg->public_base_url);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.action_target = target.data;
+	ctx.secret = cfg->csrf_secret;
 	for (i = 0; i < n; i++) {
 		struct job *j = xcalloc(1, sizeof(*j));
 		struct json_object *payload = json_tokener_parse(c[i].payload);
@@ -393,12 +400,14 @@ claim_and_send(struct worker *w)
 		j->attempt = c[i].attempt;
 		j->workflow = c[i].workflow;
 		snprintf(j->entity_id, sizeof(j->entity_id), "%s", c[i].entity_id);
+		ctx.notification_id = c[i].notification_id;
+		ctx.entity_id = c[i].entity_id;
 		/* The allow-list may have changed since the URL was saved: check it again. */
 		if (!webhook_url_check(c[i].webhook_url, cfg, &kind, &why)) {
 			record_unsent(w, j, "webhook URL no longer allowed");
 			free(j);
 		} else if (payload == NULL || !card_build(payload, j->workflow ? WEBHOOK_WORKFLOW :
-		    WEBHOOK_CONNECTOR, CARD_MAX_BYTES, &card, NULL)) {
+		    WEBHOOK_CONNECTOR, CARD_MAX_BYTES, &ctx, &card, NULL)) {
 			record_unsent(w, j, "card cannot be built");
 			free(j);
 		} else if (!sender_start(w->sender, c[i].webhook_url, card.data, card.len, j)) {
@@ -408,6 +417,7 @@ claim_and_send(struct worker *w)
 		json_object_put(payload);
 	}
 	buf_free(&card);
+	buf_free(&target);
 	store_claimed_free(c, n);
 	return more_clicks || n == (size_t)room;
 }

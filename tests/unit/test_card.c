@@ -1,4 +1,4 @@
-/* test_card.c: MessageCards and Adaptive Cards from notifications, and shrinking them to fit. */
+/* test_card.c: MessageCards and Adaptive Cards from notifications, with buttons, shrunk to fit. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +10,15 @@
 
 static struct buf out;
 static struct card_fit fit;
+/* What build() passes as card_build's ctx. */
+static const struct card_ctx *build_ctx;
+
+#define TARGET "https://connector.example.com/Connector/Action"
+#define NID    "11111111-2222-4333-8444-555555555555"
+#define EID    "0f8fad5b-d9cb-469f-a165-70867728950e"
+#define SECRET "0123456789abcdef0123456789abcdef"
+/* printf 'card-action\n%s\n%s\n%s' NID EID ack | openssl dgst -sha256 -hmac SECRET */
+#define ACK_SIG "b5b74bcfde1b1e30b78962c158185970ddb2fb355dd4457a64c078989bbcd2eb"
 
 /* A member or element down a dotted path ("attachments.0.content"); NULL if any step is missing. */
 static struct json_object *
@@ -140,7 +149,7 @@ static struct json_object *
 build(struct json_object *n, enum webhook_kind kind, size_t max)
 {
 	memset(&fit, 0xff, sizeof(fit));
-	if (!card_build(n, kind, max, &out, &fit))
+	if (!card_build(n, kind, max, build_ctx, &out, &fit))
 		return NULL;
 	return json_tokener_parse(out.data);
 }
@@ -374,21 +383,25 @@ test_odd_members(void)
 	json_object_put(n);
 
 	n = json_tokener_parse("{\"text\":\"no title\"}");
-	ok(!card_build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES, &out, &fit), "no title: false");
+	ok(!card_build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES, NULL, &out, &fit),
+	    "no title: false");
 	is_int((long)out.len, 0, "  ...and out is empty");
 	json_object_put(n);
 	n = json_tokener_parse("{\"title\":\"\"}");
-	ok(!card_build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, &out, &fit), "an empty title: false");
+	ok(!card_build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, NULL, &out, &fit),
+	    "an empty title: false");
 	json_object_put(n);
 	n = json_tokener_parse("[\"title\"]");
-	ok(!card_build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, &out, &fit), "not an object: false");
+	ok(!card_build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, NULL, &out, &fit),
+	    "not an object: false");
 	json_object_put(n);
-	ok(!card_build(NULL, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, &out, &fit), "NULL: false");
+	ok(!card_build(NULL, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, NULL, &out, &fit),
+	    "NULL: false");
 
 	text = repeated("y", 100);
 	n = notification("No fit pointer", text, NULL, NULL);
-	ok(card_build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES, &out, NULL), "fit may be NULL");
-	ok(card_build(n, WEBHOOK_CONNECTOR, 200, &out, NULL) && out.len <= 200,
+	ok(card_build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES, NULL, &out, NULL), "fit may be NULL");
+	ok(card_build(n, WEBHOOK_CONNECTOR, 200, NULL, &out, NULL) && out.len <= 200,
 	    "  ...also when shrinking");
 	free(text);
 	json_object_put(n);
@@ -481,31 +494,35 @@ test_too_small(void)
 
 	n = notification(title, "some text", "https://example.com/", NULL);
 	add_facts(n, 5, 20);
-	ok(!card_build(n, WEBHOOK_CONNECTOR, 100, &out, &fit), "connector: 100 bytes is too small");
+	ok(!card_build(n, WEBHOOK_CONNECTOR, 100, NULL, &out, &fit),
+	    "connector: 100 bytes is too small");
 	is_int((long)out.len, 0, "  ...out is empty");
 	ok(!fit.text_cut && fit.facts_dropped == 0, "  ...fit says nothing was done");
-	ok(!card_build(n, WEBHOOK_WORKFLOW, 100, &out, &fit), "workflow: 100 bytes is too small");
+	ok(!card_build(n, WEBHOOK_WORKFLOW, 100, NULL, &out, &fit),
+	    "workflow: 100 bytes is too small");
 	json_object_put(n);
 	free(title);
 
 	/* At the exact size of the smallest form it fits; one byte less it does not. */
 	n = notification("Exact", NULL, "https://example.com/", NULL);
-	ok(card_build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, &out, &fit), "a small card builds");
+	ok(card_build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, NULL, &out, &fit), "a small card builds");
 	need = out.len;
-	ok(card_build(n, WEBHOOK_WORKFLOW, need, &out, &fit) && out.len == need,
+	ok(card_build(n, WEBHOOK_WORKFLOW, need, NULL, &out, &fit) && out.len == need,
 	    "  ...with max_bytes at its exact size");
-	ok(!card_build(n, WEBHOOK_WORKFLOW, need - 1, &out, &fit), "  ...but not one byte less");
+	ok(!card_build(n, WEBHOOK_WORKFLOW, need - 1, NULL, &out, &fit),
+	    "  ...but not one byte less");
 	json_object_put(n);
 
 	/* With text the smallest form is the marker alone, with no facts. */
 	n = notification("Exact", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL, NULL);
 	add_facts(n, 1, 1);
-	ok(card_build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES, &out, &fit), "a card with text builds");
+	ok(card_build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES, NULL, &out, &fit),
+	    "a card with text builds");
 	need = out.len + strlen(CARD_CUT_MARKER) - 40 - strlen(",\"sections\":[{\"facts\":"
 	    "[{\"name\":\"fact 0\",\"value\":\"a\"}]}]");
-	ok(card_build(n, WEBHOOK_CONNECTOR, need, &out, &fit) && out.len == need &&
+	ok(card_build(n, WEBHOOK_CONNECTOR, need, NULL, &out, &fit) && out.len == need &&
 	    fit.text_cut && fit.facts_dropped == 1, "  ...down to the marker alone, no facts");
-	ok(!card_build(n, WEBHOOK_CONNECTOR, need - 1, &out, &fit), "  ...and no smaller");
+	ok(!card_build(n, WEBHOOK_CONNECTOR, need - 1, NULL, &out, &fit), "  ...and no smaller");
 	json_object_put(n);
 }
 
@@ -542,7 +559,7 @@ test_sweep(enum webhook_kind kind)
 	add_facts(n, 100, 300);
 	for (max = 200; max <= 30000; max += 97) {
 		memset(&fit, 0, sizeof(fit));
-		if (!card_build(n, kind, max, &out, &fit)) {
+		if (!card_build(n, kind, max, NULL, &out, &fit)) {
 			refused++;
 			if (seen_true)
 				regressed++;
@@ -571,6 +588,341 @@ test_sweep(enum webhook_kind kind)
 	free(text);
 }
 
+
+/* Url, then openUrl, a plain httpPost and one with an input: four buttons, the validated shape. */
+static const char actions_json[] =
+    "[{\"type\":\"openUrl\",\"name\":\"Runbook\",\"url\":\"https://wiki.example.com/rb\"},"
+    "{\"type\":\"httpPost\",\"id\":\"ack\",\"name\":\"Acknowledge\",\"status\":\"Acknowledged\","
+    "\"updateCard\":true},"
+    "{\"type\":\"httpPost\",\"id\":\"note\",\"name\":\"Add a note\",\"input\":{\"title\":"
+    "\"Your \\\"note\\\"\",\"multiline\":true,\"required\":true},\"status\":\"Noted\","
+    "\"updateCard\":false,\"url\":\"https://ops.example.com/n\"}]";
+
+static struct json_object *
+with_actions(const char *title, const char *url, const char *actions)
+{
+	struct json_object *n = notification(title, "Something happened.", url, "critical");
+
+	json_object_object_add(n, "actions", json_tokener_parse(actions));
+	return n;
+}
+
+static const struct card_ctx full_ctx = {
+	.action_target = TARGET, .notification_id = NID, .entity_id = EID, .secret = SECRET,
+};
+
+/* An HttpPOST at path: its target, content type, and a body that parses and is signed for id. */
+static void
+check_http_post(struct json_object *c, const char *path, const char *name, const char *id,
+    bool input)
+{
+	char p[96], sig[65];
+	struct json_object *body, *v;
+
+	snprintf(p, sizeof(p), "%s.@type", path);
+	is_str(str_at(c, p), "HttpPOST", "  an HttpPOST");
+	snprintf(p, sizeof(p), "%s.name", path);
+	is_str(str_at(c, p), name, "  ...named as the action");
+	snprintf(p, sizeof(p), "%s.target", path);
+	is_str(str_at(c, p), TARGET, "  ...posting to the Action endpoint");
+	snprintf(p, sizeof(p), "%s.bodyContentType", path);
+	is_str(str_at(c, p), "application/json", "  ...as JSON");
+	snprintf(p, sizeof(p), "%s.body", path);
+	body = str_at(c, p) != NULL ? json_tokener_parse(str_at(c, p)) : NULL;
+	ok(json_object_is_type(body, json_type_object), "  the body is a JSON object");
+	is_str(str_at(body, "notificationId"), NID, "  ...naming the notification");
+	is_str(str_at(body, "entityId"), EID, "  ...the channel");
+	is_str(str_at(body, "actionId"), id, "  ...and the button");
+	card_action_sig(SECRET, NID, EID, id, sig);
+	is_str(str_at(body, "sig"), sig, "  ...signed with card_action_sig");
+	if (input)
+		is_str(str_at(body, "input"), "{{input.value}}", "  ...with the input placeholder");
+	else
+		ok(!json_object_object_get_ex(body, "input", &v), "  ...and no input member");
+	is_int(json_object_object_length(body), input ? 5 : 4, "  ...and nothing else");
+	json_object_put(body);
+}
+
+static void
+test_action_sig(void)
+{
+	char sig[65], other[65];
+
+	memset(sig, 'x', sizeof(sig));
+	card_action_sig(SECRET, NID, EID, "ack", sig);
+	is_str(sig, ACK_SIG, "card_action_sig: the HMAC openssl computes");
+	is_int((long)strlen(sig), 64, "  ...64 hex characters and a NUL");
+	card_action_sig(SECRET, NID, EID, "ack2", other);
+	ok(strcmp(sig, other) != 0, "  another action, another signature");
+	card_action_sig(SECRET, NID, "0f8fad5b-d9cb-469f-a165-70867728950f", "ack", other);
+	ok(strcmp(sig, other) != 0, "  another channel, another signature");
+	card_action_sig("another secret", NID, EID, "ack", other);
+	ok(strcmp(sig, other) != 0, "  another secret, another signature");
+}
+
+static void
+test_actions_connector(void)
+{
+	struct json_object *n = with_actions("Disk full", "https://ci.example.com/d", actions_json);
+	struct json_object *c;
+
+	build_ctx = &full_ctx;
+	c = build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES);
+	ok(c != NULL, "connector with actions: builds");
+	is_int(length_at(c, "potentialAction"), 4, "  url and three actions: four buttons");
+	is_str(str_at(c, "potentialAction.0.name"), "Open", "  url's Open comes first");
+	is_str(str_at(c, "potentialAction.1.@type"), "OpenUri", "  openUrl is an OpenUri");
+	is_str(str_at(c, "potentialAction.1.name"), "Runbook", "  ...named");
+	is_str(str_at(c, "potentialAction.1.targets.0.os"), "default", "  ...for the default os");
+	is_str(str_at(c, "potentialAction.1.targets.0.uri"), "https://wiki.example.com/rb",
+	    "  ...to its url");
+	printf("# httpPost without input\n");
+	check_http_post(c, "potentialAction.2", "Acknowledge", "ack", false);
+	has_str(out.data, ACK_SIG, "  ...the signature is the known one");
+	ok(!has_member(c, "potentialAction.2", "status") &&
+	    !has_member(c, "potentialAction.2", "updateCard"),
+	    "  status and updateCard are for the Action handler, not the card");
+	printf("# httpPost with input\n");
+	is_str(str_at(c, "potentialAction.3.@type"), "ActionCard", "  an ActionCard");
+	is_str(str_at(c, "potentialAction.3.name"), "Add a note", "  ...named as the action");
+	is_int(length_at(c, "potentialAction.3.inputs"), 1, "  ...one input");
+	is_str(str_at(c, "potentialAction.3.inputs.0.@type"), "TextInput", "  ...a TextInput");
+	is_str(str_at(c, "potentialAction.3.inputs.0.id"), "input", "  ...with id input");
+	is_str(str_at(c, "potentialAction.3.inputs.0.title"), "Your \"note\"", "  ...its title");
+	ok(json_object_get_boolean(at(c, "potentialAction.3.inputs.0.isMultiline")) &&
+	    json_object_is_type(at(c, "potentialAction.3.inputs.0.isMultiline"),
+	    json_type_boolean), "  ...multiline");
+	ok(json_object_get_boolean(at(c, "potentialAction.3.inputs.0.isRequired")),
+	    "  ...required");
+	is_int(length_at(c, "potentialAction.3.actions"), 1, "  ...one action inside");
+	check_http_post(c, "potentialAction.3.actions.0", "Add a note", "note", true);
+	ok(strstr(out.data, "ops.example.com") == NULL,
+	    "  an httpPost's url is for Workflows only");
+	json_object_put(c);
+
+	json_object_object_del(n, "url");
+	json_object_object_add(n, "actions", json_tokener_parse(
+	    "[{\"type\":\"httpPost\",\"id\":\"x\",\"name\":\"X\",\"input\":{\"title\":\"T\"}}]"));
+	c = build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES);
+	is_int(length_at(c, "potentialAction"), 1, "connector: one httpPost alone is one button");
+	ok(json_object_is_type(at(c, "potentialAction.0.inputs.0.isMultiline"), json_type_boolean)
+	    && !json_object_get_boolean(at(c, "potentialAction.0.inputs.0.isMultiline")) &&
+	    !json_object_get_boolean(at(c, "potentialAction.0.inputs.0.isRequired")),
+	    "  ...an input without multiline or required is single-line and optional");
+	json_object_put(c);
+	json_object_put(n);
+	build_ctx = NULL;
+}
+
+static void
+test_actions_workflow(void)
+{
+	struct json_object *n = with_actions("Disk full", "https://ci.example.com/d", actions_json);
+	struct json_object *c;
+
+	build_ctx = &full_ctx;
+	c = build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES);
+	ok(c != NULL, "workflow with actions: builds");
+	is_int(length_at(c, "attachments.0.content.actions"), 3,
+	    "  Open, the openUrl, and the httpPost that has a url");
+	is_str(str_at(c, "attachments.0.content.actions.0.title"), "Open", "  Open first");
+	is_str(str_at(c, "attachments.0.content.actions.1.type"), "Action.OpenUrl",
+	    "  openUrl is an Action.OpenUrl");
+	is_str(str_at(c, "attachments.0.content.actions.1.title"), "Runbook", "  ...titled");
+	is_str(str_at(c, "attachments.0.content.actions.1.url"), "https://wiki.example.com/rb",
+	    "  ...to its url");
+	is_str(str_at(c, "attachments.0.content.actions.2.type"), "Action.OpenUrl",
+	    "  an httpPost with a url is a link");
+	is_str(str_at(c, "attachments.0.content.actions.2.title"), "Add a note", "  ...titled");
+	is_str(str_at(c, "attachments.0.content.actions.2.url"), "https://ops.example.com/n",
+	    "  ...to its url");
+	ok(strstr(out.data, "Acknowledge") == NULL, "  an httpPost without a url is left out");
+	ok(strstr(out.data, "Action.Submit") == NULL && strstr(out.data, "HttpPOST") == NULL &&
+	    strstr(out.data, TARGET) == NULL, "  nothing posts back: Workflows cannot");
+	json_object_put(c);
+	json_object_put(n);
+
+	n = with_actions("Only posts", NULL, "[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"A\"}]");
+	c = build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES);
+	ok(c != NULL && !has_member(c, "attachments.0.content", "actions"),
+	    "workflow: only httpPosts without urls: no actions member");
+	json_object_put(c);
+	json_object_put(n);
+	build_ctx = NULL;
+}
+
+static void
+test_actions_without_ctx(void)
+{
+	struct json_object *n = with_actions("Disk full", "https://ci.example.com/d", actions_json);
+	struct json_object *c;
+	struct card_ctx partial = full_ctx;
+
+	build_ctx = NULL;
+	c = build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES);
+	is_int(length_at(c, "potentialAction"), 2, "connector, NULL ctx: Open and the openUrl");
+	ok(strstr(out.data, "HttpPOST") == NULL && strstr(out.data, "ActionCard") == NULL,
+	    "  ...no httpPost button");
+	json_object_put(c);
+	c = build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES);
+	is_int(length_at(c, "attachments.0.content.actions"), 2,
+	    "workflow, NULL ctx: Open and the openUrl, not the httpPost's link");
+	json_object_put(c);
+
+	partial.secret = NULL;
+	build_ctx = &partial;
+	ok(build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES) == NULL && out.len == 0,
+	    "connector: a ctx without a secret cannot sign: false");
+	partial.secret = SECRET;
+	partial.notification_id = NULL;
+	ok(build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES) == NULL,
+	    "  ...nor without a notification id");
+	c = build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES);
+	ok(c != NULL, "  a Workflows card signs nothing: it still builds");
+	json_object_put(c);
+	json_object_put(n);
+
+	n = notification("No actions", NULL, NULL, NULL);
+	c = build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES);
+	ok(c != NULL && !has_member(c, "", "potentialAction"),
+	    "  ...nor does a card without httpPost actions");
+	json_object_put(c);
+	json_object_put(n);
+	build_ctx = NULL;
+}
+
+static void
+test_actions_done(void)
+{
+	struct json_object *n = with_actions("Disk full", "https://ci.example.com/d", actions_json);
+	struct json_object *c;
+	struct card_ctx done = full_ctx;
+	long last;
+
+	add_facts(n, 2, 3);
+	done.done_message = "Acknowledged by Ann";
+	build_ctx = &done;
+	c = build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES);
+	ok(c != NULL, "connector, done_message: builds");
+	is_int(length_at(c, "potentialAction"), 2, "  only Open and the openUrl remain");
+	ok(strstr(out.data, "HttpPOST") == NULL && strstr(out.data, "ActionCard") == NULL,
+	    "  ...no httpPost button");
+	is_int(length_at(c, "sections"), 2, "  the facts section, then one more");
+	ok(facts_in_order(at(c, "sections.0.facts"), WEBHOOK_CONNECTOR, 2), "  ...facts first");
+	is_str(str_at(c, "sections.1.text"), "\xe2\x9c\x93 Acknowledged by Ann",
+	    "  ...the message after a check mark");
+	json_object_put(c);
+
+	c = build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES);
+	ok(c != NULL, "workflow, done_message: builds");
+	last = length_at(c, "attachments.0.content.body") - 1;
+	{
+		char p[64];
+
+		snprintf(p, sizeof(p), "attachments.0.content.body.%ld.text", last);
+		is_str(str_at(c, p), "\xe2\x9c\x93 Acknowledged by Ann", "  the last block is the message");
+		snprintf(p, sizeof(p), "attachments.0.content.body.%ld.color", last);
+		is_str(str_at(c, p), "Good", "  ...in green");
+	}
+	is_int(length_at(c, "attachments.0.content.actions"), 2, "  Open and the openUrl only");
+	json_object_put(c);
+	json_object_put(n);
+
+	n = notification("No facts", NULL, NULL, NULL);
+	c = build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES);
+	is_int(length_at(c, "sections"), 1, "connector, done_message, no facts: one section");
+	is_str(str_at(c, "sections.0.text"), "\xe2\x9c\x93 Acknowledged by Ann", "  ...the message");
+	ok(!has_member(c, "sections.0", "facts"), "  ...and no facts");
+	json_object_put(c);
+	json_object_put(n);
+	build_ctx = NULL;
+}
+
+/* More buttons than Teams shows, or malformed ones: the first four usable are rendered. */
+static void
+test_actions_limits(void)
+{
+	struct json_object *n, *c;
+
+	build_ctx = &full_ctx;
+	n = with_actions("Many", "https://ci.example.com/d",
+	    "[{\"type\":\"openUrl\",\"name\":\"1\",\"url\":\"https://a.example/1\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"2\",\"url\":\"https://a.example/2\"},"
+	    "{\"type\":\"httpPost\",\"id\":\"p3\",\"name\":\"3\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"4\",\"url\":\"https://a.example/4\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"5\",\"url\":\"https://a.example/5\"}]");
+	c = build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES);
+	is_int(length_at(c, "potentialAction"), 4, "connector: never more than four buttons");
+	is_str(str_at(c, "potentialAction.3.name"), "3", "  ...the first ones, in order");
+	json_object_put(c);
+	c = build(n, WEBHOOK_WORKFLOW, CARD_MAX_BYTES);
+	is_int(length_at(c, "attachments.0.content.actions"), 4, "workflow: four as well");
+	is_str(str_at(c, "attachments.0.content.actions.3.title"), "4",
+	    "  ...counting only rendered ones");
+	json_object_put(c);
+	json_object_put(n);
+
+	n = with_actions("Odd", NULL,
+	    "[\"button\",{\"type\":\"openUrl\",\"name\":\"no url\"},{\"type\":\"submit\","
+	    "\"name\":\"s\"},{\"type\":\"httpPost\",\"name\":\"no id\"},{\"type\":5},"
+	    "{\"type\":\"openUrl\",\"name\":\"\",\"url\":\"https://a.example/\"},"
+	    "{\"type\":\"httpPost\",\"id\":\"i\",\"name\":\"bad input\",\"input\":\"text\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"good\",\"url\":\"https://a.example/g\"}]");
+	c = build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES);
+	is_int(length_at(c, "potentialAction"), 2, "malformed actions are skipped");
+	is_str(str_at(c, "potentialAction.0.@type"), "HttpPOST",
+	    "  an input that is not an object is ignored, the button kept");
+	is_str(str_at(c, "potentialAction.1.name"), "good", "  the good ones are kept");
+	json_object_put(c);
+	json_object_put(n);
+	n = json_tokener_parse("{\"title\":\"t\",\"actions\":{\"type\":\"openUrl\"}}");
+	c = build(n, WEBHOOK_CONNECTOR, CARD_MAX_BYTES);
+	ok(c != NULL && !has_member(c, "", "potentialAction"), "actions not an array: no buttons");
+	json_object_put(c);
+	json_object_put(n);
+	build_ctx = NULL;
+}
+
+/* Buttons are never dropped to fit: the text and facts shrink around them. */
+static void
+test_actions_shrink(enum webhook_kind kind)
+{
+	struct json_object *n, *c, *full;
+	char *text = repeated("\xc3\xa9x", 100 * 1024), name[128];
+	size_t max, built = 0, broken = 0, smallest = 0;
+	long buttons;
+
+	build_ctx = &full_ctx;
+	n = with_actions("Shrink", "https://ci.example.com/d", actions_json);
+	json_object_object_add(n, "text", json_object_new_string(text));
+	add_facts(n, 60, 400);
+	full = build(n, kind, CARD_MAX_BYTES);
+	snprintf(name, sizeof(name), "%s: 100 KB of text, 60 facts and buttons fit",
+	    kind_name(kind));
+	ok(full != NULL && out.len <= CARD_MAX_BYTES && fit.text_cut, name);
+	buttons = kind == WEBHOOK_CONNECTOR ? length_at(full, "potentialAction") :
+	    length_at(full, "attachments.0.content.actions");
+	is_int(buttons, kind == WEBHOOK_CONNECTOR ? 4 : 3, "  ...every button kept");
+	json_object_put(full);
+	for (max = 300; max <= CARD_MAX_BYTES; max += 331) {
+		c = build(n, kind, max);
+		if (c == NULL)
+			continue;
+		if (smallest == 0)
+			smallest = max;
+		built++;
+		if (out.len > max || buttons != (kind == WEBHOOK_CONNECTOR ?
+		    length_at(c, "potentialAction") : length_at(c, "attachments.0.content.actions")))
+			broken++;
+		json_object_put(c);
+	}
+	ok(built > 50 && smallest > 300, "  ...a sweep of limits builds some, refuses the smallest");
+	is_int((long)broken, 0, "  ...and every card built has all its buttons, within the limit");
+	json_object_put(n);
+	free(text);
+	build_ctx = NULL;
+}
+
 int
 main(void)
 {
@@ -592,6 +944,14 @@ main(void)
 	test_too_small();
 	test_sweep(WEBHOOK_CONNECTOR);
 	test_sweep(WEBHOOK_WORKFLOW);
+	test_action_sig();
+	test_actions_connector();
+	test_actions_workflow();
+	test_actions_without_ctx();
+	test_actions_done();
+	test_actions_limits();
+	test_actions_shrink(WEBHOOK_CONNECTOR);
+	test_actions_shrink(WEBHOOK_WORKFLOW);
 	buf_free(&out);
 	return done_testing();
 }

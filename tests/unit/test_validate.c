@@ -1,4 +1,4 @@
-/* test_validate.c: ids, webhook URLs and the Save/Remove bodies, field by field. */
+/* test_validate.c: ids, webhook URLs, the Save/Remove bodies and notification actions, field by field. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -459,6 +459,255 @@ test_remove(void)
 	has_str(fe.reason, "events", "  ...naming it");
 }
 
+
+/* A notification with this actions member (raw JSON, NULL: none) and maybe a url. */
+static bool
+notify_actions(const char *actions, bool with_url, struct notify_input *in)
+{
+	struct json_object *body = json_tokener_parse("{\"event\":\"incidents\",\"title\":\"Disk "
+	    "full\",\"idempotencyKey\":\"k-1\"}");
+	bool r;
+
+	if (with_url)
+		json_object_object_add(body, "url", json_object_new_string("https://ci.example/1"));
+	if (actions != NULL)
+		json_object_object_add(body, "actions", json_tokener_parse(actions));
+	memset(&fe, 0, sizeof(fe));
+	memset(in, 0xa5, sizeof(*in));
+	r = validate_notification(body, &cfg, in, &fe);
+	json_object_put(body);
+	return r;
+}
+
+/* Refused under field, with a reason naming it and saying what is wrong. */
+static void
+actions_refused(const char *actions, bool with_url, const char *field, const char *reason,
+    const char *name)
+{
+	struct notify_input in;
+
+	if (!ok(!notify_actions(actions, with_url, &in), name))
+		json_object_put(in.payload);
+	is_str(fe.field, field, "  ...naming the field");
+	has_str(fe.reason, reason, "  ...saying what is wrong");
+}
+
+static const char *
+pstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+static void
+test_actions_valid(void)
+{
+	struct notify_input in;
+	struct json_object *a, *x, *v;
+
+	ok(notify_actions("[{\"type\":\"openUrl\",\"name\":\"Runbook\",\"url\":"
+	    "\"https://wiki.example/rb\"},{\"type\":\"httpPost\",\"id\":\"ack_1-A\",\"name\":"
+	    "\"Acknowledge\"},{\"type\":\"httpPost\",\"id\":\"note\",\"name\":\"Note\",\"input\":"
+	    "{\"title\":\"Your note\",\"multiline\":true},\"status\":\"Noted \xe2\x9c\x93\","
+	    "\"updateCard\":true,\"url\":\"http://ops.example/n\"}]", true, &in),
+	    "actions: openUrl and two httpPosts, with url: four buttons pass");
+	ok(json_object_object_get_ex(in.payload, "actions", &a) &&
+	    json_object_array_length(a) == 3, "  the payload keeps the three actions");
+	x = json_object_array_get_idx(a, 0);
+	is_str(pstr(x, "type"), "openUrl", "  openUrl: type");
+	is_str(pstr(x, "name"), "Runbook", "  ...name");
+	is_str(pstr(x, "url"), "https://wiki.example/rb", "  ...url");
+	is_int(json_object_object_length(x), 3, "  ...and nothing else");
+	x = json_object_array_get_idx(a, 1);
+	is_str(pstr(x, "id"), "ack_1-A", "  httpPost: id");
+	is_str(pstr(x, "status"), "Acknowledge: sent", "  ...status defaults from the name");
+	ok(json_object_object_get_ex(x, "updateCard", &v) &&
+	    json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v),
+	    "  ...updateCard defaults to false");
+	ok(!json_object_object_get_ex(x, "input", &v) && !json_object_object_get_ex(x, "url", &v),
+	    "  ...no input or url when not given");
+	x = json_object_array_get_idx(a, 2);
+	is_str(pstr(x, "status"), "Noted \xe2\x9c\x93", "  a given status is kept");
+	ok(json_object_object_get_ex(x, "updateCard", &v) && json_object_get_boolean(v),
+	    "  ...updateCard true kept");
+	is_str(pstr(x, "url"), "http://ops.example/n", "  ...the url for Workflows");
+	ok(json_object_object_get_ex(x, "input", &v), "  ...the input");
+	is_str(pstr(v, "title"), "Your note", "  ...its title");
+	ok(json_object_object_get_ex(v, "required", &x) && json_object_is_type(x, json_type_boolean)
+	    && !json_object_get_boolean(x), "  ...required defaults to false");
+	ok(json_object_object_get_ex(v, "multiline", &x) && json_object_get_boolean(x),
+	    "  ...multiline kept");
+	json_object_put(in.payload);
+
+	ok(notify_actions("[{\"type\":\"openUrl\",\"name\":\"1\",\"url\":\"https://a.example/1\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"2\",\"url\":\"https://a.example/2\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"3\",\"url\":\"https://a.example/3\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"4\",\"url\":\"https://a.example/4\"}]", false, &in),
+	    "four actions without url pass");
+	json_object_put(in.payload);
+	ok(notify_actions("[]", true, &in), "an empty actions array passes");
+	ok(!json_object_object_get_ex(in.payload, "actions", &v), "  ...and is left out");
+	json_object_put(in.payload);
+	ok(notify_actions("null", true, &in), "actions null passes");
+	ok(!json_object_object_get_ex(in.payload, "actions", &v), "  ...and is left out");
+	json_object_put(in.payload);
+	ok(notify_actions("[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"A\",\"input\":null,"
+	    "\"status\":null,\"updateCard\":null,\"url\":null}]", false, &in),
+	    "null optional members of an action are absent");
+	json_object_put(in.payload);
+}
+
+static void
+test_actions_refused(void)
+{
+	static const char four[] =
+	    "[{\"type\":\"openUrl\",\"name\":\"1\",\"url\":\"https://a.example/1\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"2\",\"url\":\"https://a.example/2\"},"
+	    "{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"3\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"4\",\"url\":\"https://a.example/4\"}";
+	char body[8192], long_name[128], long_url[2100];
+
+	snprintf(body, sizeof(body), "%s]", four);
+	actions_refused(body, true, "actions", "at most 3 entries when url is given",
+	    "four actions and a url are five buttons: refused");
+	snprintf(body, sizeof(body), "%s,{\"type\":\"httpPost\",\"id\":\"b\",\"name\":\"5\"}]",
+	    four);
+	actions_refused(body, false, "actions", "at most 4 entries",
+	    "five actions: refused");
+	actions_refused("{\"type\":\"openUrl\"}", false, "actions", "array",
+	    "actions not an array: refused");
+	actions_refused("[\"open\"]", false, "actions[0]", "must be an object",
+	    "an action that is not an object: refused");
+	actions_refused("[{\"name\":\"x\",\"url\":\"https://a.example/\"}]", false,
+	    "actions[0].type", "is required", "an action without type: refused");
+	actions_refused("[{\"type\":\"submit\",\"name\":\"x\"}]", false, "actions[0].type",
+	    "openUrl or httpPost", "an unknown type: refused");
+	actions_refused("[{\"type\":7}]", false, "actions[0].type", "must be a string",
+	    "a type that is not a string: refused");
+
+	/* Unknown members, as the top level refuses them. */
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\"x\",\"url\":\"https://a.example/\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"x\",\"url\":\"https://a.example/\",\"id\":\"i\"}]",
+	    false, "actions[1].id", "unknown field \"id\"", "openUrl with an id: refused");
+	has_str(fe.reason, "openUrl takes type, name, url", "  ...saying what it takes");
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\",\"style\":\"good\"}]",
+	    false, "actions[0].style", "unknown field \"style\"", "httpPost with style: refused");
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\",\"input\":{\"title\":"
+	    "\"t\",\"placeholder\":\"p\"}}]", false, "actions[0].input.placeholder",
+	    "unknown field \"placeholder\"", "an input with a placeholder: refused");
+	{
+		/* 39 bytes, then a 2-byte character the 40-byte cut must not split. */
+		actions_refused("[{\"type\":\"openUrl\",\"name\":\"x\",\"url\":\"https://a.example/\","
+		    "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\xc3\xa9tail\\n\":1}]", false,
+		    "actions[0].kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", "unknown field",
+		    "a long unknown member is refused");
+		ok(utf8_valid(fe.reason, strlen(fe.reason)) && strchr(fe.reason, '\n') == NULL,
+		    "  ...reported cut, valid UTF-8, without the control character");
+	}
+
+	/* Names and texts. */
+	actions_refused("[{\"type\":\"openUrl\",\"url\":\"https://a.example/\"}]", false,
+	    "actions[0].name", "is required", "openUrl without a name: refused");
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\"\",\"url\":\"https://a.example/\"}]",
+	    false, "actions[0].name", "must not be empty", "an empty name: refused");
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\" \xc2\xa0\",\"url\":"
+	    "\"https://a.example/\"}]", false, "actions[0].name", "blank", "a blank name: refused");
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\"a\\nb\",\"url\":\"https://a.example/\"}]",
+	    false, "actions[0].name", "control characters", "a name with a newline: refused");
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\"a\\u0000b\",\"url\":"
+	    "\"https://a.example/\"}]", false, "actions[0].name", "NUL", "a NUL in a name: refused");
+	memset(long_name, 'n', 101);
+	long_name[101] = '\0';
+	snprintf(body, sizeof(body), "[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"%s\"}]",
+	    long_name);
+	actions_refused(body, false, "actions[0].name", "at most 100 characters",
+	    "a name of 101 characters: refused");
+	long_name[100] = '\0';
+	snprintf(body, sizeof(body), "[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"%s\"}]",
+	    long_name);
+	{
+		struct notify_input in;
+
+		ok(notify_actions(body, false, &in), "  ...100 pass");
+		json_object_put(in.payload);
+	}
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\",\"status\":\"\"}]",
+	    false, "actions[0].status", "must not be empty", "an empty status: refused");
+	memset(long_url, 's', 201);
+	long_url[201] = '\0';
+	snprintf(body, sizeof(body), "[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\","
+	    "\"status\":\"%s\"}]", long_url);
+	actions_refused(body, false, "actions[0].status", "at most 200",
+	    "a status of 201 characters: refused");
+
+	/* URLs: the same checks as the notification's url. */
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\"x\"}]", false, "actions[0].url",
+	    "is required", "openUrl without a url: refused");
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\"x\",\"url\":\"ftp://a.example/\"}]",
+	    false, "actions[0].url", "http or https", "an ftp url: refused");
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\"x\",\"url\":\"javascript:alert(1)\"}]",
+	    false, "actions[0].url", "http or https", "a javascript: url: refused");
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\"x\",\"url\":\"https://a.example/a b\"}]",
+	    false, "actions[0].url", "without spaces", "a url with a space: refused");
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\"x\",\"url\":\"https:///path\"}]",
+	    false, "actions[0].url", "http or https", "a url without a host: refused");
+	memcpy(long_url, "https://a.example/", 18);
+	memset(long_url + 18, 'p', 2031);
+	long_url[2049] = '\0';
+	snprintf(body, sizeof(body), "[{\"type\":\"openUrl\",\"name\":\"x\",\"url\":\"%s\"}]",
+	    long_url);
+	actions_refused(body, false, "actions[0].url", "at most 2048",
+	    "a url of 2049 characters: refused");
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\",\"url\":\"mailto:a@b\"}]",
+	    false, "actions[0].url", "http or https", "an httpPost with a mailto url: refused");
+
+	/* Ids. */
+	actions_refused("[{\"type\":\"httpPost\",\"name\":\"x\"}]", false, "actions[0].id",
+	    "is required", "httpPost without an id: refused");
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a b\",\"name\":\"x\"}]", false,
+	    "actions[0].id", "A-Z a-z 0-9 _ -", "an id with a space: refused");
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a.b\",\"name\":\"x\"}]", false,
+	    "actions[0].id", "A-Z a-z 0-9 _ -", "an id with a dot: refused");
+	memset(long_name, 'i', 65);
+	long_name[65] = '\0';
+	snprintf(body, sizeof(body), "[{\"type\":\"httpPost\",\"id\":\"%s\",\"name\":\"x\"}]",
+	    long_name);
+	actions_refused(body, false, "actions[0].id", "at most 64", "an id of 65: refused");
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"same\",\"name\":\"x\"},"
+	    "{\"type\":\"openUrl\",\"name\":\"y\",\"url\":\"https://a.example/\"},"
+	    "{\"type\":\"httpPost\",\"id\":\"same\",\"name\":\"z\"}]", false, "actions[2].id",
+	    "already the id of actions[0]", "a repeated id: refused");
+	{
+		struct notify_input in;
+
+		ok(notify_actions("[{\"type\":\"httpPost\",\"id\":\"Same\",\"name\":\"x\"},"
+		    "{\"type\":\"httpPost\",\"id\":\"same\",\"name\":\"z\"}]", false, &in),
+		    "  ...ids differing in case are different");
+		json_object_put(in.payload);
+	}
+
+	/* Input, booleans. */
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\",\"input\":\"note\"}]",
+	    false, "actions[0].input", "must be an object", "an input that is a string: refused");
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\",\"input\":{}}]",
+	    false, "actions[0].input.title", "is required", "an input without a title: refused");
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\",\"input\":"
+	    "{\"title\":\"t\",\"multiline\":\"yes\"}}]", false, "actions[0].input.multiline",
+	    "true or false", "multiline not a boolean: refused");
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\",\"input\":"
+	    "{\"title\":\"t\",\"required\":1}}]", false, "actions[0].input.required",
+	    "true or false", "required a number: refused");
+	actions_refused("[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\",\"updateCard\":"
+	    "\"true\"}]", false, "actions[0].updateCard", "true or false",
+	    "updateCard a string: refused");
+	actions_refused("[{\"type\":\"openUrl\",\"name\":\"x\",\"url\":\"https://a.example/\"},"
+	    "{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"x\",\"input\":{\"title\":\"\\t\"}}]",
+	    false, "actions[1].input.title", "control characters",
+	    "an input title that is a tab: refused, with the index");
+}
+
 int
 main(void)
 {
@@ -470,6 +719,8 @@ main(void)
 	test_webhook_urls();
 	test_save();
 	test_remove();
+	test_actions_valid();
+	test_actions_refused();
 
 	/* Extra hosts must not relax the rules for Teams' own hosts. */
 	refuse_url("https://contoso.webhook.office.com:8443/webhookb2/x", "standard https port",
