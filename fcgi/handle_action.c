@@ -165,6 +165,50 @@ wants_update(struct json_object *action)
 	    json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
 }
 
+/*
+ * The click's body as JSON. Teams pastes what the user typed into the body's "input" string
+ * as is, so a quote or backslash typed breaks the JSON: such a body is read as the JSON we
+ * wrote (everything before ,"input":") plus the raw text up to the final "}.
+ */
+static bool
+parse_body(struct request *req, struct response *resp)
+{
+	static const char marker[] = ",\"input\":\"";
+	const char *body = req->body, *at;
+	size_t len = req->body_len, head;
+	struct json_object *o;
+	char err[256];
+	char *prefix;
+
+	if (!media_type_is_json(req_env(req, "CONTENT_TYPE"))) {
+		resp_problem(resp, req, 415, "unsupported-media-type", "Unsupported media type",
+		    "Content-Type", "send the body as application/json (UTF-8)");
+		return false;
+	}
+	if ((o = json_parse_body(body, len, err, sizeof(err))) != NULL) {
+		req->json = o;
+		req_keep_json(req, o);
+		return true;
+	}
+	if (len >= 2 && body[len - 2] == '"' && body[len - 1] == '}' &&
+	    (at = strstr(body, marker)) != NULL && (size_t)(at - body) + sizeof(marker) <= len &&
+	    utf8_valid(body, len)) {
+		head = (size_t)(at - body);
+		prefix = arena_printf(req->arena, "%.*s}", (int)head, body);
+		if ((o = json_parse_body(prefix, head + 1, err, sizeof(err))) != NULL) {
+			size_t from = head + sizeof(marker) - 1, n = len - 2 - from;
+
+			json_object_object_add(o, "input",
+			    json_object_new_string_len(body + from, (int)n));
+			req->json = o;
+			req_keep_json(req, o);
+			return true;
+		}
+	}
+	resp_problem(resp, req, 400, "malformed-body", "Malformed request body", "body", "%s", err);
+	return false;
+}
+
 void
 handle_action(struct request *req, struct response *resp)
 {
@@ -188,7 +232,7 @@ handle_action(struct request *req, struct response *resp)
 	/* The token first: without one, nothing about the body is looked at or answered. */
 	if (!auth_require(req, resp, req->app->action_keys, params, "Authorization", &want, &who))
 		return;
-	if (!req_parse_json(req, resp))
+	if (!parse_body(req, resp))
 		return;
 	if (!parse_click(req->json, &click, &field, &why)) {
 		if (strcmp(field, "body") == 0)

@@ -8,6 +8,7 @@ const USAGE = `usage: node tests/sink/sink.js --port N [--host 127.0.0.1] [--slo
 
   POST /webhookb2/...  Office 365 connector webhook: 200, body "1"
   POST /workflows/...  Workflows webhook: 202, empty body
+  POST /callbacks/...  the owning service's callback (forwarded card actions): 200
   ?mode=throttle|gone|error|slow|reset|retryafter|badrequest [&times=N] [&after=S]
   GET /_received[?path=P&since=MS]   POST /_reset   DELETE /_received   GET /_health
 `;
@@ -90,6 +91,7 @@ function send(res, status, type, body, extra) {
 function webhookKind(path) {
   if (/^\/webhookb2\/./.test(path)) return 'connector';
   if (/^\/workflows\/./.test(path)) return 'workflows';
+  if (/^\/callbacks\/./.test(path)) return 'callback';
   return null;
 }
 
@@ -101,6 +103,7 @@ function nonNegativeInt(s) {
 function answerNormally(rec, kind) {
   if (rec.json === null) return { status: 400, type: TEXT, body: 'Bad payload: the body is not valid JSON' };
   if (kind === 'connector') return { status: 200, type: TEXT, body: '1' };
+  if (kind === 'callback') return { status: 200, type: TEXT, body: 'ok' };
   return { status: 202, type: null, body: '' };
 }
 
@@ -252,6 +255,10 @@ const server = http.createServer((req, res) => {
       headers: {
         'content-type': req.headers['content-type'] ?? null,
         'user-agent': req.headers['user-agent'] ?? null,
+        // Standard Webhooks headers of forwarded card actions, for the tests to verify.
+        'webhook-id': req.headers['webhook-id'] ?? null,
+        'webhook-timestamp': req.headers['webhook-timestamp'] ?? null,
+        'webhook-signature': req.headers['webhook-signature'] ?? null,
       },
     };
     records.push(rec);
