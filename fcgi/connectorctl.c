@@ -1,4 +1,5 @@
 /* connectorctl.c: main of connectorctl, the operations tool (migrations, deliveries, package). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +9,11 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "jwt.h"
 #include "migrate.h"
 #include "notify.h"
 #include "package.h"
+#include "sender.h"
 #include "store.h"
 #include "util.h"
 #include "validate.h"
@@ -38,6 +41,10 @@ usage(FILE *out)
 	    "                   put deliveries back in the queue, due now\n"
 	    "  package --out FILE.zip [--allow-http]\n"
 	    "                   write the Teams app package (manifest.json and the two icons)\n"
+	    "  jwks fetch URL --out FILE [--allow-http]\n"
+	    "                   download token signing keys (a JWKS, or an OpenID configuration\n"
+	    "                   naming one), check them and replace FILE; then SIGHUP\n"
+	    "                   connector-fcgi (needs no configuration file)\n"
 	    "The configuration file defaults to $" CONFIG_ENV_FILE " or " SYSCONF_FILE ".\n");
 }
 
@@ -286,6 +293,110 @@ cmd_package(const struct config *cfg, int argc, char **argv)
 	}
 }
 
+/* Replaces path with the bytes, through a temporary file and rename: readers never see half. */
+static bool
+write_atomically(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp)) {
+		snprintf(err, errlen, "path too long");
+		return false;
+	}
+	if ((f = fopen(tmp, "w")) == NULL) {
+		snprintf(err, errlen, "%.400s: %s", tmp, strerror(errno));
+		return false;
+	}
+	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		snprintf(err, errlen, "%.400s: %s", tmp, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		return false;
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%.400s: %s", path, strerror(errno));
+		unlink(tmp);
+		return false;
+	}
+	return true;
+}
+
+/* jwks fetch URL --out FILE [--allow-http]: an OpenID configuration is followed to jwks_uri. */
+static int
+cmd_jwks(int argc, char **argv)
+{
+	const char *url = NULL, *out = NULL;
+	bool allow_http = false;
+	struct json_object *doc, *uri;
+	struct jwks *keys;
+	char err[512], next[2048];
+	struct buf body;
+	int i, rc = 1;
+
+	if (argc < 2 || strcmp(argv[1], "fetch") != 0) {
+		fprintf(stderr, "connectorctl: usage: jwks fetch URL --out FILE [--allow-http]\n");
+		return 2;
+	}
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--allow-http") == 0)
+			allow_http = true;
+		else if (url == NULL && argv[i][0] != '-')
+			url = argv[i];
+		else {
+			fprintf(stderr, "connectorctl: jwks fetch: unexpected argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	if (url == NULL || out == NULL) {
+		fprintf(stderr, "connectorctl: usage: jwks fetch URL --out FILE [--allow-http]\n");
+		return 2;
+	}
+	buf_init(&body);
+	if (!http_fetch(url, allow_http, 30, 1024 * 1024, &body, err, sizeof(err))) {
+		fprintf(stderr, "connectorctl: jwks fetch: %s\n", err);
+		goto out;
+	}
+	doc = json_tokener_parse(body.data);
+	if (doc != NULL && json_object_object_get_ex(doc, "jwks_uri", &uri) &&
+	    json_object_is_type(uri, json_type_string)) {
+		snprintf(next, sizeof(next), "%s", json_object_get_string(uri));
+		json_object_put(doc);
+		printf("connectorctl: jwks fetch: following jwks_uri %s\n", next);
+		if (!http_fetch(next, allow_http, 30, 1024 * 1024, &body, err, sizeof(err))) {
+			fprintf(stderr, "connectorctl: jwks fetch: %s: %s\n", next, err);
+			goto out;
+		}
+	} else {
+		json_object_put(doc);
+	}
+	if ((keys = jwks_parse(body.data, body.len, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "connectorctl: jwks fetch: not usable: %s (%s left as it was)\n",
+		    err, out);
+		goto out;
+	}
+	if (jwks_count(keys) == 0) {
+		fprintf(stderr, "connectorctl: jwks fetch: no RSA signing keys in it (%s left as it "
+		    "was)\n", out);
+		jwks_free(keys);
+		goto out;
+	}
+	if (!write_atomically(out, body.data, body.len, err, sizeof(err))) {
+		fprintf(stderr, "connectorctl: jwks fetch: %s\n", err);
+		jwks_free(keys);
+		goto out;
+	}
+	printf("connectorctl: jwks fetch: %zu signing keys written to %s; send SIGHUP to "
+	    "connector-fcgi to use them\n", jwks_count(keys), out);
+	jwks_free(keys);
+	rc = 0;
+out:
+	buf_free(&body);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -317,6 +428,8 @@ main(int argc, char *argv[])
 		usage(stdout);
 		return 0;
 	}
+	if (strcmp(argv[0], "jwks") == 0)
+		return cmd_jwks(argc, argv);
 	if (path == NULL || *path == '\0')
 		path = SYSCONF_FILE;
 	config_init(&cfg);

@@ -276,3 +276,68 @@ sender_run(struct sender *s, int extra_fd, int timeout_ms, bool *extra_ready, se
 		transfer_free(t);
 	}
 }
+
+/* Keeps at most max bytes of a fetched body; more makes the transfer fail. */
+struct fetch_sink {
+	struct buf *out;
+	size_t      max;
+	bool        too_big;
+};
+
+static size_t
+on_fetch_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct fetch_sink *f = arg;
+
+	if (f->out->len + size * n > f->max) {
+		f->too_big = true;
+		return 0;
+	}
+	buf_append(f->out, p, size * n);
+	return size * n;
+}
+
+bool
+http_fetch(const char *url, bool allow_http, long timeout_s, size_t max_bytes, struct buf *out,
+    char *err, size_t errlen)
+{
+	struct fetch_sink sink = { out, max_bytes, false };
+	long status = 0;
+	CURLcode rc;
+	CURL *e;
+
+	buf_reset(out);
+	if (strncmp(url, "https://", 8) != 0 && !(allow_http && strncmp(url, "http://", 7) == 0)) {
+		snprintf(err, errlen, "the URL must start with https://");
+		return false;
+	}
+	if ((e = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "cannot start libcurl");
+		return false;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, allow_http ? "https,http" : "https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, timeout_s);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_fetch_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &sink);
+	rc = curl_easy_perform(e);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(e);
+	if (sink.too_big) {
+		snprintf(err, errlen, "the answer is larger than %zu bytes", max_bytes);
+		return false;
+	}
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
+		return false;
+	}
+	if (status != 200) {
+		snprintf(err, errlen, "the server answered HTTP %ld", status);
+		return false;
+	}
+	buf_append(out, "", 0);
+	return true;
+}

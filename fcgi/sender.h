@@ -44,4 +44,13 @@ void		 sender_run(struct sender *, int extra_fd, int timeout_ms, bool *extra_rea
 /* Wakes a sender_run waiting in another thread or from a signal handler. */
 void		 sender_wakeup(struct sender *);
 
+/*
+ * One GET, waiting for the answer (for operators' tools, not the delivery path): the body of a
+ * 200 answer of at most max_bytes into out; false with a reason otherwise. Redirects are not
+ * followed; allow_http permits http:// (loopback tests), else only https://.
+ */
+struct buf;
+bool		 http_fetch(const char *url, bool allow_http, long timeout_s, size_t max_bytes,
+		    struct buf *out, char *err, size_t errlen);
+
 #endif

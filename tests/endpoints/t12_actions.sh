@@ -177,5 +177,27 @@ is "$STATUS" 200 "a broken key file is not loaded: the keys before it stay"
 like "$(grep 'keys not reloaded' "$CONNECTOR_LOG" | tail -n 1)" 'action_jwks_file' \
 	"  ...and the log says which file failed"
 
+# --- connectorctl jwks fetch: an OpenID configuration followed to its JWKS, checked, written ----
+www=$T_DIR/www
+mkdir -p "$www"
+port=$((${BASE_URL##*:} + 7))
+jwt_jwks "$www/keys.json" "$T_DIR/k1.pem:k1-$run" "$T_DIR/k2.pem:k2-$run"
+echo "{\"issuer\":\"$ISS\",\"jwks_uri\":\"http://127.0.0.1:$port/keys.json\"}" >"$www/openid-configuration"
+echo '{"not":"keys"}' >"$www/bad.json"
+python3 -m http.server --bind 127.0.0.1 --directory "$www" "$port" >/dev/null 2>&1 &
+web=$!
+at_exit "kill $web 2>/dev/null"
+for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+ctl() { "${STACK_BIN:-$(dirname "$0")/../../fcgi}/connectorctl" "$@"; }
+out=$(ctl jwks fetch "http://127.0.0.1:$port/openid-configuration" --out "$T_DIR/fetched.json" --allow-http 2>&1)
+ok $? "jwks fetch: exit 0"
+like "$out" 'following jwks_uri' "  ...it followed the OpenID configuration's jwks_uri"
+is "$(jq -r '[.keys[].kid] | join(" ")' "$T_DIR/fetched.json")" "k1-$run k2-$run" "  ...and wrote both keys"
+ctl jwks fetch "http://127.0.0.1:$port/bad.json" --out "$T_DIR/fetched.json" --allow-http >/dev/null 2>&1
+is "$?" 1 "jwks fetch of something that is not a JWKS: exit 1"
+is "$(jq -r '.keys | length' "$T_DIR/fetched.json")" 2 "  ...and the file is left as it was"
+ctl jwks fetch "http://127.0.0.1:$port/keys.json" --out "$T_DIR/fetched.json" >/dev/null 2>&1
+is "$?" 1 "jwks fetch refuses http:// unless --allow-http"
+
 logs_lack "no token or callback secret in any log" "$(token)" "${WHSEC#whsec_}" "$user"
 done_testing
