@@ -121,5 +121,38 @@ main(void)
 	    "a missing file is refused");
 	has_str(err, "/nonexistent/connector.conf", "  ...and the message names the file");
 	config_free(&c);
+	/* Card actions and sign-in. */
+	ok(load(good, NULL, &c, err, sizeof(err)), "card action keys default");
+	is_str(c.action_issuer, "https://substrate.office.com/sts/", "  the substrate issuer");
+	is_str(c.action_app_id, "48af08dc-f6d2-435f-b2a7-069abd99c086", "  the actionable-messages app id");
+	is_str(c.action_audience, "https://connector.example.com", "  audience: the public base URL");
+	is_int(c.jwt_clock_skew, 120, "  two minutes of clock skew");
+	ok(!c.sso_enabled, "  sign-in off");
+	config_free(&c);
+	{
+		char *env_sso[] = { "CONNECTOR_SSO_ENABLED=yes",
+		    "CONNECTOR_SSO_CLIENT_ID=6f1a3c2e-8d4b-4e7a-9c5d-2b3a4f5e6d7c",
+		    "CONNECTOR_SSO_JWKS_FILE=/etc/keys.json",
+		    "CONNECTOR_ACTION_CALLBACK_URL=https://owner.example.com/hooks/teams",
+		    "CONNECTOR_ACTION_CALLBACK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", NULL };
+		char *env_half[] = { "CONNECTOR_ACTION_CALLBACK_URL=https://owner.example.com/h", NULL };
+		char *env_sso_bare[] = { "CONNECTOR_SSO_ENABLED=true", NULL };
+		char *env_bad_secret[] = { "CONNECTOR_ACTION_CALLBACK_URL=https://o.example/h",
+		    "CONNECTOR_ACTION_CALLBACK_SECRET=whsec_c2hvcnQ=", NULL };
+		char *env_bad_bool[] = { "CONNECTOR_SSO_ENABLED=maybe", NULL };
+		char *env_bad_url[] = { "CONNECTOR_ACTION_CALLBACK_URL=ftp://o.example/h",
+		    "CONNECTOR_ACTION_CALLBACK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", NULL };
+
+		ok(load(good, env_sso, &c, err, sizeof(err)), "sign-in and a callback load");
+		ok(c.sso_enabled, "  yes is true");
+		is_str(c.action_callback_url, "https://owner.example.com/hooks/teams", "  callback URL");
+		config_free(&c);
+		expect_error(good, env_half, "go together", "a callback URL without its secret");
+		expect_error(good, env_sso_bare, "sso_client_id", "sign-in without a client id and keys");
+		expect_error(good, env_bad_secret, "whsec_", "a callback secret of 5 bytes");
+		expect_error(good, env_bad_bool, "true or false", "a boolean that is neither");
+		expect_error(good, env_bad_url, "http://", "a callback URL that is not http(s)");
+	}
+
 	return done_testing();
 }

@@ -14,6 +14,7 @@
 #include "jwt.h"
 #include "tap.h"
 #include "util.h"
+#include "whsign.h"
 
 #define NOW   ((time_t)1800000000)
 #define ISS   "https://substrate.office.com/sts/"
@@ -375,6 +376,21 @@ test_keyring(void)
 	buf_free(&b);
 }
 
+/* The Standard Webhooks specification's example, so owners' stock verifiers accept ours. */
+static void
+test_whsign(void)
+{
+	char sig[WHSIGN_MAX];
+
+	ok(whsign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+	    1614265330, "{\"test\": 2432232314}", 20, sig), "whsign signs");
+	is_str(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+	    "  ...the specification's example signature");
+	ok(!whsign("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "m", 1, "{}", 2, sig),
+	    "a secret without whsec_ is refused");
+	ok(!whsign("whsec_not base64", "m", 1, "{}", 2, sig), "a secret that is not base64");
+}
+
 int
 main(void)
 {
@@ -387,6 +403,7 @@ main(void)
 	test_jwks();
 	test_verify();
 	test_keyring();
+	test_whsign();
 	EVP_PKEY_free(key_a);
 	EVP_PKEY_free(key_b);
 	EVP_PKEY_free(key_small);
