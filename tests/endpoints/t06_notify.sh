@@ -95,6 +95,12 @@ bad facts "{\"event\":\"builds\",\"title\":\"t\",\"facts\":[{\"name\":\"n\",\"va
 bad entityId "{\"event\":\"builds\",\"title\":\"t\",\"entityId\":\"nope\",$(k)}" "a malformed entityId"
 bad text "{\"event\":\"builds\",\"title\":\"t\",\"text\":[],$(k)}" "text not a string"
 bad colour "{\"event\":\"builds\",\"title\":\"t\",\"colour\":\"red\",$(k)}" "an unknown member"
+o='{"type":"openUrl","name":"Docs","url":"https://example.com/docs"}'
+bad 'actions[1].url' "{\"event\":\"builds\",\"title\":\"t\",\"actions\":[$o,{\"type\":\"openUrl\",\"name\":\"x\",\"url\":\"ftp://example.com/\"}],$(k)}" "an action with an ftp url"
+bad 'actions[0].style' "{\"event\":\"builds\",\"title\":\"t\",\"actions\":[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"A\",\"style\":\"positive\"}],$(k)}" "an action with an unknown member"
+bad 'actions[1].id' "{\"event\":\"builds\",\"title\":\"t\",\"actions\":[{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"A\"},{\"type\":\"httpPost\",\"id\":\"a\",\"name\":\"B\"}],$(k)}" "two actions with one id"
+bad actions "{\"event\":\"builds\",\"title\":\"t\",\"url\":\"https://example.com/\",\"actions\":[$o,$o,$o,$o],$(k)}" "four actions and a url: five buttons"
+like "$(jf .detail)" 'at most 3 entries when url is given' "  ...the detail says why"
 req POST /api/v1/notifications -H "Authorization: Bearer $API_KEY" -H 'Content-Type: text/plain' --data '{}'
 problem 415 Content-Type "wrong content type"
 is "$(count deliveries)" "$d_before" "no bad request created a delivery"

@@ -136,6 +136,60 @@ like "$list" "^$d +pending" "connectorctl deliveries lists it"
 unlike "$list" "$run-dead" "with the webhook URL redacted"
 sql "UPDATE configurations SET disabled_at = now(), disabled_reason = 'test done' WHERE entity_id = '$e'" >/dev/null
 
+# Actions: a connector card carries signed HttpPOST buttons (the signature computed here with
+# openssl from the configured csrf_secret); a Workflows card gets only links.
+secret=$(sed -n 's/^csrf_secret *= *//p' "$CONNECTOR_CONFIG")
+base=$(sed -n 's/^public_base_url *= *//p' "$CONNECTOR_CONFIG")
+sig() { printf 'card-action\n%s\n%s\n%s' "$1" "$2" "$3" | openssl dgst -sha256 -hmac "$secret" | sed 's/^.* //'; }
+actions='[{"type":"openUrl","name":"Runbook","url":"https://wiki.example.com/rb"},
+	{"type":"httpPost","id":"ack","name":"Acknowledge"},
+	{"type":"httpPost","id":"note","name":"Add a note","input":{"title":"Your note","multiline":true},
+	 "url":"https://ops.example.com/n"}]'
+# send_actions ENTITY TITLE: a notification with a url and the actions; prints its id.
+send_actions() {
+	req POST /api/v1/notifications -H 'Content-Type: application/json' \
+		-H "Authorization: Bearer $API_KEY" --data "{\"event\":\"incidents\",\"title\":\"$2\",
+		\"url\":\"https://example.com/i/1\",\"actions\":$actions,
+		\"idempotencyKey\":\"$run-$(new_uuid)\",\"entityId\":\"$1\"}"
+	jf .notificationId
+}
+e=$(channel "/webhookb2/$run-actions")
+nid=$(send_actions "$e" "$run actions")
+like "$nid" '^[0-9a-f-]{36}$' "a notification with actions is accepted"
+is "$(sql "SELECT payload->'actions'->1->>'status' FROM notifications WHERE id = '$nid'")" \
+	"Acknowledge: sent" "its actions are stored, normalised (a default status)"
+is "$(wait_for "(SELECT state FROM deliveries WHERE notification_id = '$nid') = 'delivered'")" t \
+	"the card with actions is delivered"
+card=$(received "/webhookb2/$run-actions" | jq -c '.[0].json')
+is "$(jq -r '[.potentialAction[] | ."@type"] | join(",")' <<<"$card")" \
+	"OpenUri,OpenUri,HttpPOST,ActionCard" "the MessageCard has Open, the link, an HttpPOST, an ActionCard"
+post=$(jq -c '.potentialAction[2]' <<<"$card")
+is "$(jq -r '.target' <<<"$post")" "$base/Connector/Action" "the HttpPOST posts to /Connector/Action"
+is "$(jq -r '.bodyContentType' <<<"$post")" application/json "as JSON"
+body=$(jq -r '.body' <<<"$post")
+is "$(jq -r '.notificationId' <<<"$body")" "$nid" "its body names the notification"
+is "$(jq -r '.entityId' <<<"$body")" "$e" "and the channel"
+is "$(jq -r '.actionId' <<<"$body")" ack "and the button"
+is "$(jq -r '.sig' <<<"$body")" "$(sig "$nid" "$e" ack)" "signed: HMAC-SHA256 with csrf_secret"
+inner=$(jq -c '.potentialAction[3]' <<<"$card")
+is "$(jq -r '.inputs[0].id + " " + (.inputs[0].isMultiline | tostring)' <<<"$inner")" "input true" \
+	"the ActionCard has a multiline TextInput"
+body=$(jq -r '.actions[0].body' <<<"$inner")
+is "$(jq -r '.input' <<<"$body")" '{{input.value}}' "its HttpPOST body carries the input placeholder"
+is "$(jq -r '.sig' <<<"$body")" "$(sig "$nid" "$e" note)" "and its own signature"
+
+e=$(channel "/workflows/$run-actions")
+nid=$(send_actions "$e" "$run actions wf")
+is "$(wait_for "(SELECT state FROM deliveries WHERE notification_id = '$nid') = 'delivered'")" t \
+	"Workflows: the card with actions is delivered"
+msg=$(received "/workflows/$run-actions" | jq -c '.[0].json')
+is "$(jq -r '[.attachments[0].content.actions[] | .type + ":" + .title] | join(",")' <<<"$msg")" \
+	"Action.OpenUrl:Open,Action.OpenUrl:Runbook,Action.OpenUrl:Add a note" \
+	"Workflows get links only: the httpPost with a url becomes one, the other is left out"
+is "$(jq -r '.attachments[0].content.actions[2].url' <<<"$msg")" https://ops.example.com/n \
+	"the httpPost's link goes to its url"
+unlike "$msg" 'Action.Submit|HttpPOST|Connector/Action' "nothing in it tries to post back"
+
 # No webhook URL ever reaches the workers' log.
 unlike "$(cat "$WORKER_LOG")" "$run" "the worker log never holds a webhook URL"
 

@@ -1,4 +1,4 @@
-/* fuzz_card.c: fuzzes card building and shrinking for both webhook kinds at several size limits. */
+/* fuzz_card.c: fuzzes card building, buttons and shrinking for both webhook kinds at several size limits. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +10,20 @@
 #include "http.h"
 #include "util.h"
 
+/* httpPost buttons are signed for this delivery; every card of one input uses it. */
+static const struct card_ctx ctx = {
+	.action_target = "https://connector.example.com/Connector/Action",
+	.notification_id = "11111111-2222-4333-8444-555555555555",
+	.entity_id = "0f8fad5b-d9cb-469f-a165-70867728950e",
+	.secret = "0123456789abcdef0123456789abcdef",
+};
+
 /* What the output card says, found where each kind puts it. */
 struct seen {
 	struct json_object *title;
 	struct json_object *text;	/* NULL when the card has none */
 	size_t              nfacts;
+	size_t              nbuttons;
 };
 
 static struct json_object *
@@ -57,10 +66,15 @@ read_card(struct json_object *card, enum webhook_kind kind, struct seen *s)
 		s->text = member(card, "text");
 		if ((facts = member(card, "sections")) != NULL)
 			s->nfacts = json_object_array_length(member(first(facts), "facts"));
+		if ((facts = member(card, "potentialAction")) != NULL)
+			s->nbuttons = json_object_array_length(facts);
 		return;
 	}
 	FZ_CHECK(type_is(card, "type", "message"));
 	body = member(member(first(member(card, "attachments")), "content"), "body");
+	if ((facts = member(member(first(member(card, "attachments")), "content"), "actions")) !=
+	    NULL)
+		s->nbuttons = json_object_array_length(facts);
 	s->title = member(first(body), "text");
 	n = json_object_array_length(body);
 	for (i = 1; i < n; i++) {
@@ -110,9 +124,49 @@ usable_facts(struct json_object *n)
 	return count;
 }
 
+/*
+ * Every HttpPOST of a MessageCard (alone or inside an ActionCard) posts to the Action endpoint
+ * a JSON body signed for this delivery and its button.
+ */
+static void
+check_posts(struct json_object *buttons)
+{
+	struct json_object *b, *body, *id, *sig, *inner;
+	char err[256], want[65];
+	const char *text;
+	size_t i, n = buttons != NULL ? json_object_array_length(buttons) : 0;
+
+	FZ_CHECK(n <= CARD_MAX_BUTTONS);
+	for (i = 0; i < n; i++) {
+		b = json_object_array_get_idx(buttons, i);
+		if (type_is(b, "@type", "ActionCard")) {
+			inner = member(b, "actions");
+			FZ_CHECK(inner != NULL && json_object_array_length(inner) == 1);
+			b = first(inner);
+		}
+		if (!type_is(b, "@type", "HttpPOST"))
+			continue;
+		FZ_CHECK(type_is(b, "target", ctx.action_target));
+		text = json_object_get_string(member(b, "body"));
+		FZ_CHECK(text != NULL);
+		body = json_parse_body(text, strlen(text), err, sizeof(err));
+		FZ_CHECK(body != NULL);
+		FZ_CHECK(type_is(body, "notificationId", ctx.notification_id));
+		FZ_CHECK(type_is(body, "entityId", ctx.entity_id));
+		id = member(body, "actionId");
+		sig = member(body, "sig");
+		FZ_CHECK(id != NULL && json_object_is_type(id, json_type_string) && sig != NULL);
+		card_action_sig(ctx.secret, ctx.notification_id, ctx.entity_id,
+		    json_object_get_string(id), want);
+		FZ_CHECK(type_is(body, "sig", want));
+		json_object_put(body);
+	}
+}
+
 /* One card at one limit, checked against the notification and the card without a limit. */
 static bool
-check_build(struct json_object *n, enum webhook_kind kind, size_t max, const struct buf *full)
+check_build(struct json_object *n, enum webhook_kind kind, size_t max, const struct buf *full,
+    size_t *nbuttons)
 {
 	static const char marker[] = CARD_CUT_MARKER;
 	const size_t mlen = sizeof(marker) - 1;
@@ -125,7 +179,7 @@ check_build(struct json_object *n, enum webhook_kind kind, size_t max, const str
 
 	buf_init(&out);
 	memset(&fit, 0xa5, sizeof(fit));
-	ok = card_build(n, kind, max, &out, &fit);
+	ok = card_build(n, kind, max, &ctx, &out, &fit);
 	if (!ok) {
 		FZ_CHECK(out.len == 0 && !fit.text_cut && fit.facts_dropped == 0);
 		/* Without a title there is no card; with one, only a limit refuses it. */
@@ -146,6 +200,12 @@ check_build(struct json_object *n, enum webhook_kind kind, size_t max, const str
 	}
 	read_card(card, kind, &s);
 	FZ_CHECK(same_string(s.title, title));
+	/* Buttons are never dropped to fit: every card of an input has the same ones. */
+	if (*nbuttons == SIZE_MAX)
+		*nbuttons = s.nbuttons;
+	FZ_CHECK(s.nbuttons == *nbuttons);
+	if (kind == WEBHOOK_CONNECTOR)
+		check_posts(member(card, "potentialAction"));
 	FZ_CHECK(fit.facts_dropped <= usable_facts(n));
 	FZ_CHECK(s.nfacts == usable_facts(n) - fit.facts_dropped);
 	if (text == NULL)
@@ -170,15 +230,56 @@ check_build(struct json_object *n, enum webhook_kind kind, size_t max, const str
 	return true;
 }
 
+/* A card built with c (done_message set, or NULL) posts nothing; a done card shows its message. */
+static void
+check_no_posts(struct json_object *n, enum webhook_kind kind, const struct card_ctx *c)
+{
+	struct json_object *card, *buttons, *b, *last;
+	struct buf out;
+	char err[256];
+	size_t i, len;
+
+	buf_init(&out);
+	if (!card_build(n, kind, SIZE_MAX, c, &out, NULL)) {
+		FZ_CHECK(nonempty(n, "title") == NULL);
+		buf_free(&out);
+		return;
+	}
+	card = json_parse_body(out.data, out.len, err, sizeof(err));
+	FZ_CHECK(card != NULL);
+	if (kind == WEBHOOK_CONNECTOR) {
+		buttons = member(card, "potentialAction");
+		len = buttons != NULL ? json_object_array_length(buttons) : 0;
+		for (i = 0; i < len; i++) {
+			b = json_object_array_get_idx(buttons, i);
+			FZ_CHECK(type_is(b, "@type", "OpenUri"));
+		}
+		if (c != NULL) {
+			buttons = member(card, "sections");
+			FZ_CHECK(buttons != NULL && json_object_array_length(buttons) >= 1);
+			last = json_object_array_get_idx(buttons, json_object_array_length(buttons) - 1);
+			FZ_CHECK(type_is(last, "text", "\xe2\x9c\x93 Acknowledged \"by\" \xc3\xa9"));
+		}
+	} else if (c != NULL) {
+		buttons = member(member(first(member(card, "attachments")), "content"), "body");
+		len = json_object_array_length(buttons);
+		last = json_object_array_get_idx(buttons, len - 1);
+		FZ_CHECK(type_is(last, "text", "\xe2\x9c\x93 Acknowledged \"by\" \xc3\xa9"));
+	}
+	json_object_put(card);
+	buf_free(&out);
+}
+
 #define NLIMITS 8
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct json_object *n;
+	struct card_ctx done = ctx;
 	struct buf full;
 	char err[256];
-	size_t limits[NLIMITS], i, j, hash = 5381;
+	size_t limits[NLIMITS], i, j, hash = 5381, nbuttons;
 	bool fitted[NLIMITS];
 	int k;
 
@@ -198,18 +299,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (k = WEBHOOK_CONNECTOR; k <= WEBHOOK_WORKFLOW; k++) {
 		buf_init(&full);
-		if (check_build(n, (enum webhook_kind)k, SIZE_MAX, NULL))
-			FZ_CHECK(card_build(n, (enum webhook_kind)k, SIZE_MAX, &full, NULL));
+		nbuttons = SIZE_MAX;
+		if (check_build(n, (enum webhook_kind)k, SIZE_MAX, NULL, &nbuttons))
+			FZ_CHECK(card_build(n, (enum webhook_kind)k, SIZE_MAX, &ctx, &full, NULL));
 		else
 			FZ_CHECK(nonempty(n, "title") == NULL);
 		for (i = 0; i < NLIMITS; i++)
 			fitted[i] = check_build(n, (enum webhook_kind)k, limits[i],
-			    full.data != NULL ? &full : NULL);
+			    full.data != NULL ? &full : NULL, &nbuttons);
 		/* A larger limit never refuses what a smaller one took. */
 		for (i = 0; i < NLIMITS; i++)
 			for (j = 0; j < NLIMITS; j++)
 				if (fitted[i] && limits[j] >= limits[i])
 					FZ_CHECK(fitted[j]);
+		/* After the click, or without a ctx: the same card less its httpPost buttons. */
+		done.done_message = "Acknowledged \"by\" \xc3\xa9";
+		check_no_posts(n, (enum webhook_kind)k, &done);
+		check_no_posts(n, (enum webhook_kind)k, NULL);
 		buf_free(&full);
 	}
 	json_object_put(n);

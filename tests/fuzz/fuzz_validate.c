@@ -118,6 +118,65 @@ chars(struct json_object *o, const char *key)
 	return utf8_length(json_object_get_string(v), (size_t)json_object_get_string_len(v));
 }
 
+/* As the worker signs httpPost buttons, for the fit check below. */
+static const struct card_ctx ctx = {
+	.action_target = "https://connector.example.com/Connector/Action",
+	.notification_id = "11111111-2222-4333-8444-555555555555",
+	.entity_id = "0f8fad5b-d9cb-469f-a165-70867728950e",
+	.secret = "0123456789abcdef0123456789abcdef",
+};
+
+static bool
+is_bool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_boolean);
+}
+
+/* Stored actions are the normalised shape: buttons within Teams' 4, ids unique and plain. */
+static void
+check_actions(struct json_object *p)
+{
+	struct json_object *actions, *a, *type, *input, *v, *w;
+	size_t i, j, n;
+
+	if (!json_object_object_get_ex(p, "actions", &actions))
+		return;
+	FZ_CHECK(json_object_is_type(actions, json_type_array));
+	n = json_object_array_length(actions);
+	FZ_CHECK(n >= 1 && n + (json_object_object_get_ex(p, "url", &v) ? 1 : 0) <=
+	    NOTIFY_MAX_BUTTONS);
+	for (i = 0; i < n; i++) {
+		a = json_object_array_get_idx(actions, i);
+		FZ_CHECK(json_object_object_get_ex(a, "type", &type));
+		FZ_CHECK(chars(a, "name") >= 1 && chars(a, "name") <= ACTION_NAME_MAX);
+		FZ_CHECK(!has_c0_or_c1(json_object_get_string(json_object_object_get(a, "name"))));
+		if (strcmp(json_object_get_string(type), "openUrl") == 0) {
+			FZ_CHECK(json_object_object_length(a) == 3);
+			FZ_CHECK(chars(a, "url") >= 1 && chars(a, "url") <= 2048);
+			continue;
+		}
+		FZ_CHECK(strcmp(json_object_get_string(type), "httpPost") == 0);
+		FZ_CHECK(chars(a, "id") >= 1 && chars(a, "id") <= ACTION_ID_MAX);
+		v = json_object_object_get(a, "id");
+		FZ_CHECK(strspn(json_object_get_string(v), "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == strlen(json_object_get_string(v)));
+		for (j = 0; j < i; j++)
+			if (json_object_object_get_ex(json_object_array_get_idx(actions, j), "id", &w))
+				FZ_CHECK(strcmp(json_object_get_string(w),
+				    json_object_get_string(v)) != 0);
+		FZ_CHECK(chars(a, "status") >= 1 && chars(a, "status") <= ACTION_TEXT_MAX);
+		FZ_CHECK(is_bool(a, "updateCard"));
+		FZ_CHECK(chars(a, "url") <= 2048);
+		if (json_object_object_get_ex(a, "input", &input)) {
+			FZ_CHECK(chars(input, "title") >= 1 &&
+			    chars(input, "title") <= ACTION_TEXT_MAX);
+			FZ_CHECK(is_bool(input, "multiline") && is_bool(input, "required"));
+		}
+	}
+}
+
 static void
 check_notification(struct json_object *body)
 {
@@ -161,11 +220,13 @@ check_notification(struct json_object *body)
 	FZ_CHECK(in.entity_id[0] == '\0' || is_lower_uuid(in.entity_id));
 	FZ_CHECK(in.event != NULL);
 
+	check_actions(p);
+
 	/* A validated payload is what the worker turns into a card: it must always fit. */
 	buf_init(&out);
-	FZ_CHECK(card_build(p, WEBHOOK_CONNECTOR, CARD_MAX_BYTES, &out, NULL));
+	FZ_CHECK(card_build(p, WEBHOOK_CONNECTOR, CARD_MAX_BYTES, &ctx, &out, NULL));
 	FZ_CHECK(out.len <= CARD_MAX_BYTES);
-	FZ_CHECK(card_build(p, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, &out, NULL));
+	FZ_CHECK(card_build(p, WEBHOOK_WORKFLOW, CARD_MAX_BYTES, &ctx, &out, NULL));
 	FZ_CHECK(out.len <= CARD_MAX_BYTES);
 	buf_free(&out);
 	json_object_put(in.payload);
