@@ -9,6 +9,9 @@
 // authenticate is answered at once, without opening the popup; `devHost.lastAuthenticate` says
 // which URL and size the page asked for. Tokens are never taken from the query string (they
 // would land in the web server's access log) and never shown in the message log.
+// The popup's own pages can be tried in the frame too: ?frameContext=authentication&page=/Connector/Auth/End
+// plays the sign-in window; what it reports lands in `devHost.lastAuthResult`, and
+// `devHost.authResultTokenIs(t)` says whether the token it handed back is t.
 (function () {
   'use strict';
 
@@ -162,7 +165,8 @@
   var state = {
     ready: false,
     valid: false,
-    frameContext: params.get('frameContext') === 'remove' ? 'remove' : 'settings',
+    frameContext: /^(remove|authentication)$/.test(params.get('frameContext') || '')
+      ? params.get('frameContext') : 'settings',
     handlers: { save: false, remove: false },
     sdkVersion: null,
     lastSetSettings: null,
@@ -174,6 +178,8 @@
     getAuthTokenCount: 0,
     authenticateCount: 0,
     lastAuthenticate: null,
+    lastAuthResult: null,
+    authResultToken: null,
     messages: [],
     pending: null
   };
@@ -287,6 +293,8 @@
 
   function resetForNewPage() {
     state.ready = false;
+    state.lastAuthResult = null;
+    state.authResultToken = null;
     state.valid = false;
     state.handlers = { save: false, remove: false };
     if (state.pending) {
@@ -376,6 +384,17 @@
         } else {
           reply(msg, [true, tokenInput.value]);
         }
+        break;
+      // Sent by the sign-in window's page (auth.js) when this host plays the popup.
+      case 'authentication.authenticate.success':
+        state.authResultToken = typeof args[0] === 'string' ? args[0] : null;
+        state.lastAuthResult = { result: 'success', reason: null };
+        setHostStatus('Sign-in window: success.');
+        break;
+      case 'authentication.authenticate.failure':
+        state.authResultToken = null;
+        state.lastAuthResult = { result: 'failure', reason: typeof args[0] === 'string' ? args[0] : '' };
+        setHostStatus('Sign-in window: failure \u2013 ' + state.lastAuthResult.reason);
         break;
       case 'settings.save.success':
       case 'settings.remove.success':
@@ -509,6 +528,8 @@
     get getAuthTokenCount() { return state.getAuthTokenCount; },
     get authenticateCount() { return state.authenticateCount; },
     get lastAuthenticate() { return state.lastAuthenticate; },
+    get lastAuthResult() { return state.lastAuthResult; },
+    authResultTokenIs: function (t) { return state.authResultToken !== null && state.authResultToken === t; },
     save: save,
     remove: remove,
     load: load
