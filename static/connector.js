@@ -296,9 +296,7 @@
     bearer()
       .then(function (value) {
         authorization = value;
-        if (ssoClientId) {
-          showStatus('Saving\u2026', 'busy');
-        }
+        showStatus('Saving\u2026', 'busy');
         return host.setConfig({ entityId: id, configName: configName, contentUrl: contentUrl, suggestedDisplayName: configName })
           .catch(function (err) {
             throw new Error(messageOf(err, 'Microsoft Teams could not store the settings.'));
@@ -354,9 +352,7 @@
     bearer()
       .then(function (value) {
         authorization = value;
-        if (ssoClientId) {
-          showStatus('Removing\u2026', 'busy');
-        }
+        showStatus('Removing\u2026', 'busy');
         return host.getConfig();
       })
       .then(function (settings) {
