@@ -4,6 +4,10 @@
 
   // Teams shows its own error when a save is slow; this only keeps the page from waiting forever.
   var HOST_CALL_TIMEOUT_MS = 20000;
+  // The sign-in popup waits on a person (password, MFA, consent), so it gets far longer.
+  var SIGN_IN_TIMEOUT_MS = 300000;
+  var SIGN_IN_WIDTH = 600;
+  var SIGN_IN_HEIGHT = 535;
   var INIT_HINT_DELAY_MS = 5000;
   var NAME_MAX = 100;
 
@@ -22,6 +26,9 @@
   var csrfToken = meta('csrf-token') || '';
   var baseUrl = (meta('connector-base-url') || window.location.origin).replace(/\/+$/, '');
   var presetEntityId = meta('connector-entity-id');
+  // Present only when the service requires sign-in; without it no token is asked for or sent.
+  var ssoClientId = meta('connector-sso-client-id');
+  var auth = null;
   var generatedEntityId = null;
   var host = null;
   var lastValidity = null;
@@ -81,11 +88,11 @@
     return generatedEntityId;
   }
 
-  function withTimeout(promise, what) {
+  function withTimeout(promise, what, ms) {
     return new Promise(function (resolve, reject) {
       var timer = setTimeout(function () {
         reject(new Error('Microsoft Teams did not answer (' + what + '). Please try again.'));
-      }, HOST_CALL_TIMEOUT_MS);
+      }, ms || HOST_CALL_TIMEOUT_MS);
       promise.then(function (v) { clearTimeout(timer); resolve(v); },
         function (e) { clearTimeout(timer); reject(e); });
     });
@@ -132,6 +139,70 @@
     };
   }
 
+  // Gets the user's Teams SSO token for our app: silently when Teams can, else through the sign-in
+  // popup (/Connector/Auth/Start), which Teams opens when SSO is not set up or consent is missing.
+  // Tokens are only ever handed to fetch; failure reasons come from Teams and hold no token.
+  function makeAuth(sdk) {
+    var a = sdk.authentication;
+    var modern = !!(sdk.app && typeof sdk.app.initialize === 'function');
+    var popupUrl = baseUrl + '/Connector/Auth/Start';
+
+    function silent() {
+      if (modern) {
+        return Promise.resolve().then(function () { return a.getAuthToken(); });
+      }
+      return new Promise(function (resolve, reject) {
+        a.getAuthToken({
+          successCallback: resolve,
+          failureCallback: function (reason) { reject(new Error(reason || '')); }
+        });
+      });
+    }
+
+    function popup() {
+      var params = { url: popupUrl, width: SIGN_IN_WIDTH, height: SIGN_IN_HEIGHT };
+      if (modern) {
+        return Promise.resolve().then(function () { return a.authenticate(params); });
+      }
+      return new Promise(function (resolve, reject) {
+        params.successCallback = resolve;
+        params.failureCallback = function (reason) { reject(new Error(reason || '')); };
+        a.authenticate(params);
+      });
+    }
+
+    function usable(token) {
+      if (typeof token !== 'string' || token.split('.').length !== 3) {
+        throw new Error('Microsoft Teams returned no usable sign-in token.');
+      }
+      return token;
+    }
+
+    return {
+      token: function () {
+        return withTimeout(silent(), 'getAuthToken').then(usable)
+          .catch(function () {
+            return withTimeout(popup(), 'authenticate', SIGN_IN_TIMEOUT_MS).then(usable);
+          })
+          .catch(function (err) {
+            throw new Error('You could not be signed in (' + messageOf(err, 'no reason given') +
+              '). Please try again.');
+          });
+      }
+    };
+  }
+
+  // Resolves with the Authorization header value to send, or null when sign-in is off.
+  function bearer() {
+    if (!ssoClientId) {
+      return Promise.resolve(null);
+    }
+    if (!auth) {
+      return Promise.reject(new Error('Sign-in is required but Microsoft Teams offers no sign-in.'));
+    }
+    return auth.token().then(function (token) { return 'Bearer ' + token; });
+  }
+
   function reportValidity() {
     if (!host) {
       return;
@@ -151,14 +222,32 @@
     return (err && typeof err.message === 'string' && err.message.trim()) ? err.message.trim() : fallback;
   }
 
+  // Refusals of the sign-in itself get their own words: the server's detail alone reads like a bug.
+  function signInRefusal(status, problemType, action) {
+    var nothing = action === 'Saving' ? 'Nothing was saved.' : 'Nothing was removed.';
+    if (status === 401) {
+      return 'The connector service could not verify your sign-in. ' + nothing +
+        ' Please try again; if this keeps happening, ask your administrator to check the app\'s sign-in setup.';
+    }
+    if (status === 403 && /:wrong-user$/.test(problemType)) {
+      return 'You are signed in as a different user than the one using Microsoft Teams. ' + nothing +
+        ' Sign in with your Teams account and try again.';
+    }
+    return null;
+  }
+
   // Turns a non-2xx answer into the reason shown to the user and handed to Teams.
   function reasonFromResponse(response, action) {
     var generic = action + ' failed (HTTP ' + response.status + ').';
     var type = response.headers.get('Content-Type') || '';
     if (!/json/i.test(type)) {
-      return Promise.resolve(generic);
+      return Promise.resolve(signInRefusal(response.status, '', action) || generic);
     }
     return response.json().then(function (body) {
+      var refusal = signInRefusal(response.status, body && typeof body.type === 'string' ? body.type : '', action);
+      if (refusal) {
+        return refusal;
+      }
       if (body && typeof body.detail === 'string' && body.detail.trim()) {
         return body.detail.trim();
       }
@@ -166,14 +255,18 @@
         return body.title.trim();
       }
       return generic;
-    }, function () { return generic; });
+    }, function () { return signInRefusal(response.status, '', action) || generic; });
   }
 
-  function postJson(path, payload) {
+  function postJson(path, payload, authorization) {
+    var headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken };
+    if (authorization) {
+      headers.Authorization = authorization;
+    }
     return fetch(path, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
+      headers: headers,
       body: JSON.stringify(payload)
     }).catch(function () {
       throw new Error('Could not reach the connector service. Check your connection and try again.');
@@ -195,12 +288,19 @@
     var configName = trimmedName();
     var events = checkedEvents();
     var contentUrl = baseUrl + '/Connector/Edit?entityId=' + encodeURIComponent(id);
+    var authorization = null;
     setBusy(true);
-    showStatus('Saving\u2026', 'busy');
+    showStatus(ssoClientId ? 'Signing in\u2026' : 'Saving\u2026', 'busy');
 
-    host.setConfig({ entityId: id, configName: configName, contentUrl: contentUrl, suggestedDisplayName: configName })
-      .catch(function (err) {
-        throw new Error(messageOf(err, 'Microsoft Teams could not store the settings.'));
+    // Signed in first: when that fails, Teams has not been handed settings for a configuration that never existed.
+    bearer()
+      .then(function (value) {
+        authorization = value;
+        showStatus('Saving\u2026', 'busy');
+        return host.setConfig({ entityId: id, configName: configName, contentUrl: contentUrl, suggestedDisplayName: configName })
+          .catch(function (err) {
+            throw new Error(messageOf(err, 'Microsoft Teams could not store the settings.'));
+          });
       })
       .then(function () { return host.getConfig(); })
       .then(function (settings) {
@@ -218,7 +318,7 @@
           appType: settings.appType,
           userObjectId: settings.userObjectId,
           events: events
-        });
+        }, authorization);
       })
       .then(function (response) {
         if (response.ok) {
@@ -246,15 +346,21 @@
   }
 
   function handleRemove(removeEvent) {
+    var authorization = null;
     setBusy(true);
-    showStatus('Removing\u2026', 'busy');
-    host.getConfig()
+    showStatus(ssoClientId ? 'Signing in\u2026' : 'Removing\u2026', 'busy');
+    bearer()
+      .then(function (value) {
+        authorization = value;
+        showStatus('Removing\u2026', 'busy');
+        return host.getConfig();
+      })
       .then(function (settings) {
         settings = settings || {};
         return postJson('/Connector/Remove', {
           entityId: settings.entityId || presetEntityId,
           webhookUrl: settings.webhookUrl
-        });
+        }, authorization);
       })
       .then(function (response) {
         // 404 means the configuration is already gone, which is what the user asked for.
@@ -324,6 +430,9 @@
 
   function onInitialised(sdk) {
     host = makeHost(sdk);
+    if (ssoClientId && sdk.authentication) {
+      auth = makeAuth(sdk);
+    }
     if (statusEl.classList.contains('status-waiting')) {
       showStatus('');
     }

@@ -1,10 +1,29 @@
 // Teams host simulator logic: answers the embedded page's SDK messages like Teams does and exposes its state for browser tests.
+//
+// Sign-in (the page's getAuthToken and authenticate calls): the host hands out whatever token it
+// was given, it never makes one. Give it one through the "Sign-in token" field or, from a test,
+// `window.devHost.authToken = '<jwt>'` (page.evaluate). `devHost.failGetAuthToken = true` (or the
+// checkbox, or ?failGetAuthToken=1) makes getAuthToken fail as Teams does when SSO is not set up
+// or consent is missing, so the page falls back to authenticate; `devHost.failAuthenticate`
+// (?failAuthenticate=1) makes that fail too, as when the user closes the sign-in window.
+// authenticate is answered at once, without opening the popup; `devHost.lastAuthenticate` says
+// which URL and size the page asked for. Tokens are never taken from the query string (they
+// would land in the web server's access log) and never shown in the message log.
+// The popup's own pages can be tried in the frame too: ?frameContext=authentication&page=/Connector/Auth/End
+// plays the sign-in window; what it reports lands in `devHost.lastAuthResult`, and
+// `devHost.authResultTokenIs(t)` says whether the token it handed back is t.
 (function () {
   'use strict';
 
   var DEFAULT_PAGE = '/Connector/Setup';
   var DEFAULT_USER = '2f1e9a3c-5b7d-4e8f-9a0b-1c2d3e4f5a6b';
   var FAIL_REASON = 'The host simulator was told to make setSettings fail.';
+  // The tenant and sign-in name the context reports, which a signed-in page passes to Azure AD.
+  var DEFAULT_TENANT = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+  var DEFAULT_LOGIN = 'adele.vance@contoso.example';
+  // Teams' own wording when a tab's SSO is not configured or needs consent.
+  var NO_TOKEN_REASON = 'resourceRequiresConsent';
+  var NO_AUTH_REASON = 'CancelledByUser';
   // Real Teams gives up on a silent page too; without a limit a broken page would hang the tests.
   var EVENT_TIMEOUT_MS = 30000;
   var LOG_DOM_LIMIT = 400;
@@ -12,7 +31,7 @@
   // Answers understood by teams-js 1.x (first two) and 2.x (runtime JSON string and host SDK version).
   var RUNTIME = JSON.stringify({
     apiVersion: 4,
-    supports: { pages: { config: {} }, teamsCore: {} }
+    supports: { pages: { config: {} }, teamsCore: {}, authentication: {} }
   });
   var HOST_SDK_VERSION = '2.0.1';
 
@@ -26,6 +45,9 @@
   var userInput = $('user-object-id');
   var themeSelect = $('theme-select');
   var failBox = $('fail-set-settings');
+  var tokenInput = $('sso-token');
+  var failTokenBox = $('fail-get-auth-token');
+  var failAuthBox = $('fail-authenticate');
   var logList = $('message-log');
   var settingsView = $('settings-view');
   var params = new URLSearchParams(window.location.search);
@@ -90,8 +112,16 @@
     return String(s).slice(0, 4) + '\u2026';
   }
 
+  // Three base64url parts: a JWT, which is a credential of the user it names.
+  function isToken(s) {
+    return s.length > 40 && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(s);
+  }
+
   function mask(value, key) {
     if (typeof value === 'string') {
+      if (isToken(value) || (tokenInput.value && value === tokenInput.value)) {
+        return '(token, ' + value.length + ' characters)';
+      }
       if (key === 'webhookUrl' || (/^https?:\/\//i.test(value) && isWebhookLike(value)) ||
           (webhookInput.value && value === webhookInput.value)) {
         return maskUrl(value);
@@ -135,7 +165,8 @@
   var state = {
     ready: false,
     valid: false,
-    frameContext: params.get('frameContext') === 'remove' ? 'remove' : 'settings',
+    frameContext: /^(remove|authentication)$/.test(params.get('frameContext') || '')
+      ? params.get('frameContext') : 'settings',
     handlers: { save: false, remove: false },
     sdkVersion: null,
     lastSetSettings: null,
@@ -144,6 +175,11 @@
     lastSaveReason: null,
     lastRemoveResult: null,
     lastRemoveReason: null,
+    getAuthTokenCount: 0,
+    authenticateCount: 0,
+    lastAuthenticate: null,
+    lastAuthResult: null,
+    authResultToken: null,
     messages: [],
     pending: null
   };
@@ -151,6 +187,10 @@
   webhookInput.value = params.get('webhook') || defaultWebhookUrl();
   userInput.value = params.get('user') || DEFAULT_USER;
   failBox.checked = params.get('failSetSettings') === '1';
+  failTokenBox.checked = params.get('failGetAuthToken') === '1';
+  failAuthBox.checked = params.get('failAuthenticate') === '1';
+  var tenantId = params.get('tenant') || DEFAULT_TENANT;
+  var loginHint = params.get('login') || DEFAULT_LOGIN;
   if (/^(default|dark|contrast)$/.test(params.get('theme') || '')) {
     themeSelect.value = params.get('theme');
   }
@@ -242,12 +282,19 @@
       entityId: settings.entityId || '',
       teamName: 'Simulated team',
       channelName: 'General',
-      appSessionId: APP_SESSION_ID
+      appSessionId: APP_SESSION_ID,
+      // teams-js 2.x maps these to context.user.id, .tenant.id, .loginHint and .userPrincipalName.
+      userObjectId: userInput.value,
+      tid: tenantId,
+      loginHint: loginHint,
+      userPrincipalName: loginHint
     };
   }
 
   function resetForNewPage() {
     state.ready = false;
+    state.lastAuthResult = null;
+    state.authResultToken = null;
     state.valid = false;
     state.handlers = { save: false, remove: false };
     if (state.pending) {
@@ -314,6 +361,40 @@
         break;
       case 'getContext':
         reply(msg, [legacyContext()]);
+        break;
+      // Both are answered [ok, token] or [false, reason], which the SDK turns into a value or an error.
+      case 'authentication.getAuthToken':
+        state.getAuthTokenCount += 1;
+        if (failTokenBox.checked || !tokenInput.value) {
+          reply(msg, [false, failTokenBox.checked ? NO_TOKEN_REASON : 'The host simulator has no sign-in token to give.']);
+        } else {
+          reply(msg, [true, tokenInput.value]);
+        }
+        break;
+      case 'authentication.authenticate':
+        state.authenticateCount += 1;
+        state.lastAuthenticate = {
+          url: typeof args[0] === 'string' ? args[0] : null,
+          width: args[1],
+          height: args[2],
+          isExternal: args[3]
+        };
+        if (failAuthBox.checked || !tokenInput.value) {
+          reply(msg, [false, failAuthBox.checked ? NO_AUTH_REASON : 'The host simulator has no sign-in token to give.']);
+        } else {
+          reply(msg, [true, tokenInput.value]);
+        }
+        break;
+      // Sent by the sign-in window's page (auth.js) when this host plays the popup.
+      case 'authentication.authenticate.success':
+        state.authResultToken = typeof args[0] === 'string' ? args[0] : null;
+        state.lastAuthResult = { result: 'success', reason: null };
+        setHostStatus('Sign-in window: success.');
+        break;
+      case 'authentication.authenticate.failure':
+        state.authResultToken = null;
+        state.lastAuthResult = { result: 'failure', reason: typeof args[0] === 'string' ? args[0] : '' };
+        setHostStatus('Sign-in window: failure \u2013 ' + state.lastAuthResult.reason);
         break;
       case 'settings.save.success':
       case 'settings.remove.success':
@@ -435,6 +516,20 @@
     set userObjectId(v) { userInput.value = String(v); render(); },
     get failSetSettings() { return failBox.checked; },
     set failSetSettings(v) { failBox.checked = !!v; },
+    get tenantId() { return tenantId; },
+    get loginHint() { return loginHint; },
+    // Write-only: a test sets the token, nothing reads it back out of the host.
+    set authToken(v) { tokenInput.value = v ? String(v) : ''; },
+    get hasAuthToken() { return tokenInput.value !== ''; },
+    get failGetAuthToken() { return failTokenBox.checked; },
+    set failGetAuthToken(v) { failTokenBox.checked = !!v; },
+    get failAuthenticate() { return failAuthBox.checked; },
+    set failAuthenticate(v) { failAuthBox.checked = !!v; },
+    get getAuthTokenCount() { return state.getAuthTokenCount; },
+    get authenticateCount() { return state.authenticateCount; },
+    get lastAuthenticate() { return state.lastAuthenticate; },
+    get lastAuthResult() { return state.lastAuthResult; },
+    authResultTokenIs: function (t) { return state.authResultToken !== null && state.authResultToken === t; },
     save: save,
     remove: remove,
     load: load

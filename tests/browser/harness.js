@@ -30,7 +30,8 @@ function requireEnv() {
   return { baseUrl: base.origin, databaseUrl: process.env.DATABASE_URL };
 }
 
-async function launchBrowser() {
+// extraArgs: more Chromium switches, e.g. for a test that serves the stack over TLS.
+async function launchBrowser(extraArgs = []) {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
   }
@@ -47,6 +48,7 @@ async function launchBrowser() {
       '--disable-sync',
       '--no-first-run',
       `--user-data-dir=${userDataDir}`,
+      ...extraArgs,
     ],
   });
   return {

@@ -17,6 +17,7 @@ is "$?" 0 "the tarball configures, builds and installs"
 for f in bin/connector-fcgi bin/connector-worker bin/connectorctl \
 	share/teams-connector/templates/setup.html share/teams-connector/migrations/0001_configurations.sql \
 	share/teams-connector/static/connector.js share/teams-connector/static/vendor/teams-js/MicrosoftTeams.min.js \
+	share/teams-connector/static/auth.js \
 	share/teams-connector/icons/color.png share/teams-connector/conf/connector.conf.example \
 	share/teams-connector/conf/nginx/teams-connector.conf \
 	share/teams-connector/conf/apache2/teams-connector.conf \
