@@ -8,8 +8,9 @@
 #   /minimal-page       bench/minimal_page.c: the same bytes and headers from the smallest libfcgi program
 #   /minimal-upsert     bench/minimal_upsert.c: the same JSON body upserted with one prepared statement
 #   /Connector/, /      the stack's connector-fcgi socket
-# The baselines run in the same process model as the stack (spawn-fcgi, 2 children x 2
-# FCGX_Accept_r threads), measured in the same run; targets are ratios to them, never times.
+# The baselines run in the same process model as the stack (2 processes x 2 FCGX_Accept_r
+# threads on one socket: spawn-fcgi -F 2 forks theirs, connector-fcgi's supervisor the stack's),
+# measured in the same run; targets are ratios to them, never times.
 # Each measure is BENCH_SECONDS (10) cut into BENCH_ROUNDS (5) slices taken in turns with the
 # others of its group, and the CPU time of the FastCGI processes per request is reported too:
 # it holds still when other work on the machine moves requests/s.
@@ -266,10 +267,19 @@ SAVES="minimal-upsert:/minimal-upsert save:/Connector/Save"
 # per request hardly moves with what else the machine runs.
 declare -A PIDFILE=([minimal-page]=$B/minimal-page.pid [setup]=$STACK_STATE/run/connector-fcgi.pid
 	[minimal-upsert]=$B/minimal-upsert.pid [save]=$STACK_STATE/run/connector-fcgi.pid)
-CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() {	# cpu_ticks PIDFILE: user + system clock ticks of those processes, all threads
-	local p sum=0
+# serving_pids PIDFILE: the processes that serve: those of the file, or their connector-fcgi
+# children when the file names connector-fcgi's supervisor (the stack runs processes > 1).
+serving_pids() {
+	local p kids
 	for p in $(cat "$1"); do
+		kids=$(pgrep -P "$p" -x connector-fcgi || true)
+		if [ -n "$kids" ]; then echo "$kids"; else echo "$p"; fi
+	done
+}
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() {	# cpu_ticks PIDFILE: user + system clock ticks of the serving processes, all threads
+	local p sum=0
+	for p in $(serving_pids "$1"); do
 		# Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
 		sum=$((sum + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
 	done
@@ -319,7 +329,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- memory ----------------------------------------------------------------------------------
 MEM=()
-for p in $(cat "$STACK_STATE/run/connector-fcgi.pid"); do
+for p in $(serving_pids "$STACK_STATE/run/connector-fcgi.pid"); do
 	MEM+=("$p $(awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {print r, h}' "/proc/$p/status")")
 done
 psql -c "DELETE FROM configurations WHERE config_name LIKE 'bench-fcgi%'"
@@ -360,7 +370,7 @@ ratio_row() {	# ratio_row LABEL WHAT A B
 		"$(ratio "$(cpu_us "$4" 16)" "$(cpu_us "$3" 16)")" "$(ratio "$(cpu_us "$4" 64)" "$(cpu_us "$3" 64)")" \
 		"$(target "$r16" "$r64")"
 }
-model="$STACK_CHILDREN children x $STACK_THREADS FCGX_Accept_r threads (spawn-fcgi, as the stack)"
+model="$STACK_CHILDREN children x $STACK_THREADS FCGX_Accept_r threads (spawn-fcgi -F $STACK_CHILDREN; the stack's are supervised)"
 
 printf '\n| | measure (%s cores; wrk -t2; %s rounds of %s s per measure, taking turns; one nginx, 2 workers, in front of all) | req/s at 16 connections | req/s at 64 connections | non-2xx / socket errors (16; 64) | CPU us per request in the FastCGI processes (16; 64); for ratios: baseline CPU / ours | target |\n' \
 	"$(nproc)" "$ROUNDS" "$SLICE"

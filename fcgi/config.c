@@ -41,6 +41,7 @@ static const struct key keys[] = {
 	{ "public_base_url",	K_ORIGIN,   OFF(public_base_url),    NULL,	0, 0 },
 	{ "max_body_bytes",	K_LONG,     OFF(max_body_bytes),     "65536",	256, 16777216 },
 	{ "threads",		K_LONG,     OFF(threads),	     "2",	1, 64 },
+	{ "processes",		K_LONG,     OFF(processes),	     "1",	1, 64 },
 	{ "db_connect_timeout",	K_LONG,     OFF(db_connect_timeout), "3",	1, 60 },
 	{ "retry_after",	K_LONG,     OFF(retry_after),	     "5",	1, 3600 },
 	{ "log_level",		K_LOGLEVEL, OFF(log_level),	     "info",	0, 0 },

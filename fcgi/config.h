@@ -34,6 +34,7 @@ struct config {
 	char           *public_base_url;	/* scheme://host[:port], no path */
 	long            max_body_bytes;
 	long            threads;
+	long            processes;		/* connector-fcgi: >1 supervises that many children */
 	long            db_connect_timeout;
 	long            retry_after;		/* seconds, in 503 answers */
 	enum log_level  log_level;

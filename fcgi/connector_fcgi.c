@@ -1,4 +1,4 @@
-/* connector_fcgi.c: main of connector-fcgi: read the configuration, then serve FastCGI. */
+/* connector_fcgi.c: main of connector-fcgi: read the configuration, then serve FastCGI (or supervise processes that do). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "config.h"
 #include "fcgi_server.h"
 #include "log.h"
+#include "supervise.h"
 
 int
 main(int argc, char *argv[])
@@ -44,6 +45,12 @@ main(int argc, char *argv[])
 		app_free(&app);
 		config_free(&cfg);
 		return 2;
+	}
+	/* Supervised: this process only keeps the children running; each child serves below. */
+	if (cfg.processes > 1 && (rc = supervise(cfg.processes)) >= 0) {
+		app_free(&app);
+		config_free(&cfg);
+		return rc;
 	}
 	rc = fcgi_serve(&app, cfg.threads);
 	app_free(&app);

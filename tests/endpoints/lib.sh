@@ -32,11 +32,43 @@ raw() {
 	exec 3<&-
 }
 
-# fcgi_pids: this stack's live connector-fcgi processes (from its pid file), sorted, one line.
+# fcgi_supervisor: the pid in this stack's pid file: spawn-fcgi starts one connector-fcgi, which
+# with processes > 1 (as the stack runs it) supervises the serving children.
+fcgi_supervisor() {
+	: "${FCGI_PIDFILE:?FCGI_PIDFILE is not set: run through scripts/stack test}"
+	head -n 1 "$FCGI_PIDFILE" 2>/dev/null
+}
+
+# fcgi_supervised: true when connector-fcgi runs supervised (processes > 1 in its configuration
+# or in CONNECTOR_PROCESSES, which overrides it).
+fcgi_supervised() {
+	: "${CONNECTOR_CONFIG:?CONNECTOR_CONFIG is not set: run through scripts/stack test}"
+	local n
+	n=${CONNECTOR_PROCESSES:-$(sed -n 's/^[[:space:]]*processes[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' \
+		"$CONNECTOR_CONFIG" | tail -n 1)}
+	[ "${n:-1}" -gt 1 ]
+}
+
+# fcgi_pids: this stack's live connector-fcgi processes that serve requests, sorted, one line:
+# the supervisor's children, or the process of the pid file itself when it runs unsupervised.
 fcgi_pids() {
 	: "${FCGI_PIDFILE:?FCGI_PIDFILE is not set: run through scripts/stack test}"
 	local p
-	for p in $(cat "$FCGI_PIDFILE"); do kill -0 "$p" 2>/dev/null && echo "$p"; done | sort | tr '\n' ' '
+	for p in $(cat "$FCGI_PIDFILE" 2>/dev/null); do
+		kill -0 "$p" 2>/dev/null || continue
+		if fcgi_supervised; then pgrep -P "$p" -x connector-fcgi; else echo "$p"; fi
+	done | sort | tr '\n' ' '
+}
+
+# wait_children N [SECONDS]: waits (5 s by default) until N children serve; prints their pids.
+wait_children() {
+	local n=$1 i now
+	for i in $(seq 1 $((${2:-5} * 20))); do
+		now=$(fcgi_pids)
+		[ "$(wc -w <<<"$now")" -eq "$n" ] && break
+		sleep 0.05
+	done
+	echo "$now"
 }
 
 # header NAME: the value of a response header of the last req (case-insensitive), no CR.

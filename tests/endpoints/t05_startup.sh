@@ -30,6 +30,9 @@ check_refused "${base}log_level = chatty\n" "'log_level'" "an unknown log level"
 out=$(env -u CONNECTOR_CONFIG CONNECTOR_THREADS=0 "$BIN" -t -c "$CONNECTOR_CONFIG" 2>&1); rc=$?
 is "$rc" 78 "an environment override is checked too"
 like "$out" 'CONNECTOR_THREADS' "and named"
+out=$(env -u CONNECTOR_CONFIG CONNECTOR_PROCESSES=65 "$BIN" -t -c "$CONNECTOR_CONFIG" 2>&1); rc=$?
+is "$rc" 78 "processes above 64 is refused"
+like "$out" "CONNECTOR_PROCESSES: key 'processes' must be a whole number from 1 to 64" "with the range"
 
 mkdir -p "$T_DIR/tpl"
 cp "$ROOT"/templates/*.html "$T_DIR/tpl/"

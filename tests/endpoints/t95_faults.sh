@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# t95_faults.sh: under load, PostgreSQL stopped, a FastCGI child killed, a slow or resetting sink: nothing crashes, nothing is lost.
+# t95_faults.sh: under load, PostgreSQL stopped, a FastCGI child killed (and replaced), a slow or resetting sink: nothing crashes, nothing is lost.
 . "$(dirname "$0")/lib.sh"
 : "${STACK:?STACK is not set: run through scripts/stack test}"
 : "${API_KEY:?API_KEY is not set: run through scripts/stack test}"
 : "${SINK_URL:?SINK_URL is not set: run through scripts/stack test}"
 : "${CONNECTOR_CONFIG:?CONNECTOR_CONFIG is not set: run through scripts/stack test}"
 : "${WORKER_PIDFILE:?WORKER_PIDFILE is not set: run through scripts/stack test}"
+: "${CONNECTOR_LOG:?CONNECTOR_LOG is not set: run through scripts/stack test}"
 
 run=t95-$(new_uuid | cut -c1-8)
 page_token
@@ -117,13 +118,17 @@ is "$(fcgi_pids)" "$pids_before" "no connector-fcgi process died or restarted"
 n=$(saved_ids "$load" "$T_DIR/ok-ids")
 is "$(missing_ids "$T_DIR/ok-ids")" 0 "every Save answered 200 has its row: none of $n lost"
 
-# ===== 2. A FastCGI child killed under load ===============================================
+# ===== 2. A FastCGI child killed under load, and replaced by the supervisor ==================
 # The curl clients time every answer; wrk keeps all four threads busy with Saves (most of a
 # Save is waiting for PostgreSQL), so that the kill finds the victim in the middle of requests.
 ensure_wrk
 ok $? "wrk is installed"
+fcgi_supervised
+ok $? "connector-fcgi runs supervised (processes > 1)"
 load=$T_DIR/load-kill
 read -ra pids <<<"$(fcgi_pids)"
+ok "$([ "${#pids[@]}" -ge 2 ]; echo $?)" "the supervisor keeps ${#pids[@]} children (at least two)"
+supervisor=$(fcgi_supervisor)
 victim=${pids[0]}
 start_load "$load" setup setup save save save save
 wrk_save() {	# wrk_save OUT: 2 s of new Saves from 16 connections, named $run-wrk
@@ -135,13 +140,38 @@ wrk_pid=$!
 sleep 1
 killed_at=$(now_ms)
 kill -9 "$victim"
+# The supervisor forks a replacement: as many children again, the victim not among them.
+replaced=no
+while [ $(($(now_ms) - killed_at)) -lt 5000 ]; do
+	now=$(fcgi_pids)
+	if [ "$(wc -w <<<"$now")" -eq "${#pids[@]}" ] && ! grep -qw -- "$victim" <<<"$now"; then
+		replaced=yes
+		break
+	fi
+	sleep 0.02
+done
+replaced_ms=$(($(now_ms) - killed_at))
 wait "$wrk_pid"
 # This run starts when the first ends, a second after the kill at the earliest.
 wrk_save "$T_DIR/wrk-after"
 stop_load
 
 ok "$(! kill -0 "$victim" 2>/dev/null; echo $?)" "the killed child is gone"
-is "$(fcgi_pids)" "$(printf '%s ' "${pids[@]:1}")" "the other child still runs"
+ok "$([ "$replaced" = yes ] && [ "$replaced_ms" -lt 3000 ]; echo $?)" \
+	"a new child took its place within 3 s (${replaced_ms} ms): ${#pids[@]} children again"
+read -ra pids_now <<<"$(fcgi_pids)"
+others=yes
+for p in "${pids[@]:1}"; do grep -qw -- "$p" <<<"${pids_now[*]}" || others=no; done
+is "$others" yes "the other children still run, untouched"
+is "$(fcgi_supervisor)" "$supervisor" "the supervisor still runs, the same process"
+newborn=""
+for p in "${pids_now[@]}"; do
+	[[ " ${pids[*]} " == *" $p "* ]] || newborn=$p
+done
+like "$(grep -E "msg=\"child ended\" pid=$victim .*signal=9" "$CONNECTOR_LOG")" 'restart_in_ms=0' \
+	"the supervisor logged the child's death by signal 9 and restarted it at once"
+like "$(grep -E "msg=\"child respawned\" pid=${newborn:-none} " "$CONNECTOR_LOG")" "replaces=$victim" \
+	"and logged the new child ($newborn) replacing it"
 wrk_summary "$T_DIR/wrk-kill"
 kill_reqs=$WRK_REQUESTS kill_bad=$WRK_NON2XX kill_unanswered=$WRK_UNANSWERED
 echo "# wrk at the kill: $kill_reqs requests, non-2xx $kill_bad, socket errors: $WRK_ERRORS"
@@ -169,11 +199,19 @@ wrk_ok=$((kill_reqs - kill_bad + WRK_REQUESTS - WRK_NON2XX))
 rows=$(sql "SELECT count(*) FROM configurations WHERE config_name = '$run-wrk'")
 ok "$([ "$rows" -ge "$wrk_ok" ]; echo $?)" "and so has each Save wrk got 2xx for ($rows rows for $wrk_ok answers)"
 
-# Both children back for what runs next.
-"$STACK" up >/dev/null 2>&1
-is "$(fcgi_pids | wc -w)" 2 "the stack is up again with two children"
-req GET /readyz
-is "$STATUS" 200 "and ready"
+# The new child serves: with every other child stopped (SIGSTOP), requests still get answers.
+for p in "${pids_now[@]}"; do [ "$p" = "$newborn" ] || kill -STOP "$p"; done
+at_exit 'for p in '"${pids_now[*]}"'; do kill -CONT "$p" 2>/dev/null; done'
+codes=""
+for i in $(seq 1 10); do
+	codes+="$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$BASE_URL/readyz") "
+	codes+="$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$BASE_URL/Connector/Setup") "
+done
+for p in "${pids_now[@]}"; do kill -CONT "$p"; done
+is "$(tr ' ' '\n' <<<"$codes" | grep -v '^$' | sort | uniq -c | tr -s ' \n' ' ')" " 20 200 " \
+	"the new child alone answers readyz and Setup (20 of 20 200, the others stopped)"
+is "$(fcgi_pids)" "$(printf '%s\n' "${pids_now[@]}" | sort | tr '\n' ' ')" \
+	"no restart was needed: the same children serve for what runs next"
 
 # ===== 3. The sink slow (past send_timeout) or resetting connections ======================
 conf_value() {	# conf_value KEY DEFAULT: a setting of the running configuration

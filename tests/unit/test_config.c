@@ -66,12 +66,22 @@ main(void)
 	ok(load("database_url = x\npublic_base_url = https://a.example\n", NULL, &c, err,
 	    sizeof(err)), "defaults fill the rest");
 	is_int((long)c.ncategories, 3, "  three default categories");
+	is_int(c.processes, 1, "  processes defaults to 1: the process serves, no supervisor");
 	config_free(&c);
 
 	ok(load(good, env_threads, &c, err, sizeof(err)), "env overrides load");
 	is_int(c.threads, 3, "CONNECTOR_THREADS overrides the file");
 	config_free(&c);
 
+	{
+		char *env_procs[] = { "CONNECTOR_PROCESSES=4",
+		    "CONNECTOR_CSRF_SECRET=0123456789abcdef0123456789abcdef", NULL };
+
+		ok(load("database_url = x\npublic_base_url = https://a.example\nprocesses = 2\n",
+		    env_procs, &c, err, sizeof(err)), "processes in the file and env");
+		is_int(c.processes, 4, "  CONNECTOR_PROCESSES overrides the file");
+		config_free(&c);
+	}
 	expect_error(good, env_bad, "CONNECTOR_MAX_BODY_BYTES", "a bad env value is refused");
 	{
 		char *env_latin[] = { "CONNECTOR_EVENT_CATEGORIES=ops:Op\xff", NULL };
@@ -89,6 +99,11 @@ main(void)
 	expect_error("database_url = x\npublic_base_url = https://a.example\nthreads = 0\n", NULL,
 	    "test.conf:3: key 'threads' must be a whole number from 1 to 64",
 	    "threads below the bound is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\nprocesses = 0\n", NULL,
+	    "test.conf:3: key 'processes' must be a whole number from 1 to 64",
+	    "processes = 0 is refused");
+	expect_error("database_url = x\npublic_base_url = https://a.example\nprocesses = 65\n", NULL,
+	    "key 'processes' must be a whole number from 1 to 64", "processes above 64 is refused");
 	expect_error("database_url = x\npublic_base_url = https://a.example\nthreads = 2x\n", NULL,
 	    "'threads'", "a number with junk is refused");
 	expect_error("database_url = x\npublic_base_url = https://a.example\nlog_level = loud\n",
