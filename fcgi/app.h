@@ -8,6 +8,7 @@
 #include "config.h"
 #include "http.h"
 
+struct json_object;
 struct template;
 
 struct app {
@@ -16,11 +17,17 @@ struct app {
 	char                *page_csp;		/* Content-Security-Policy of HTML pages */
 	struct template     *tpl_setup;
 	struct template     *tpl_error;
+	/* What the Setup page shows every visitor (base_url, categories none checked), built once. */
+	struct json_object  *setup_shared;
 };
 
 /* Loads the templates; false with "file:line: reason" when one is broken. */
 bool	 app_init(struct app *, const struct config *, char *err, size_t errlen);
 void	 app_free(struct app *);
+
+/* The page's categories (id, label, checked) as a new array; events are the checked ids. */
+struct json_object	*page_categories(const struct config *, const char *const *events,
+			    size_t nevents);
 
 /* The route table of connector-fcgi. */
 extern const struct route	app_routes[];

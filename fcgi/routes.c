@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "log.h"
 #include "render.h"
 #include "util.h"
@@ -33,6 +35,28 @@ load(const struct config *cfg, const char *file, char *err, size_t errlen)
 	return template_load(path, err, errlen);
 }
 
+/* The categories as the page lists them; stored events check theirs (NULL on Setup). */
+struct json_object *
+page_categories(const struct config *cfg, const char *const *events, size_t nevents)
+{
+	struct json_object *cats = json_object_new_array();
+	size_t i, j;
+
+	for (i = 0; i < cfg->ncategories; i++) {
+		struct json_object *c = json_object_new_object();
+		bool checked = false;
+
+		for (j = 0; j < nevents; j++)
+			if (strcmp(events[j], cfg->categories[i].id) == 0)
+				checked = true;
+		json_object_object_add(c, "id", json_object_new_string(cfg->categories[i].id));
+		json_object_object_add(c, "label", json_object_new_string(cfg->categories[i].label));
+		json_object_object_add(c, "checked", json_object_new_boolean(checked));
+		json_object_array_add(cats, c);
+	}
+	return cats;
+}
+
 bool
 app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
 {
@@ -48,6 +72,11 @@ app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
 	    "frame-ancestors 'self' %s teams.microsoft.com *.teams.microsoft.com *.skype.com",
 	    cfg->public_base_url);
 	app->page_csp = csp.data;
+	/* Only the CSRF token differs between Setup pages: building the rest per request cost time. */
+	app->setup_shared = json_object_new_object();
+	json_object_object_add(app->setup_shared, "base_url",
+	    json_object_new_string(cfg->public_base_url));
+	json_object_object_add(app->setup_shared, "categories", page_categories(cfg, NULL, 0));
 	if ((app->tpl_setup = load(cfg, "setup.html", err, errlen)) == NULL ||
 	    (app->tpl_error = load(cfg, "error.html", err, errlen)) == NULL) {
 		app_free(app);
@@ -62,6 +91,8 @@ app_free(struct app *app)
 	template_free(app->tpl_setup);
 	template_free(app->tpl_error);
 	free(app->page_csp);
+	json_object_put(app->setup_shared);
+	app->setup_shared = NULL;
 	app->tpl_setup = app->tpl_error = NULL;
 	app->page_csp = NULL;
 }
