@@ -1,4 +1,4 @@
--- bench/fcgi_save.lua: wrk script for bench/fcgi.sh: every request a valid Save body with an entityId never used before.
+-- bench/fcgi_save.lua: wrk script for bench/run: every request a valid Save body with an entityId never used before.
 -- Arguments (after wrk's --): RUN-TAG (integer, unique per run) ORIGIN (the stack's public_base_url) CSRF-TOKEN
 -- CONFIG-NAME (so the rows of each side can be counted apart).
 -- The id is built from the run tag, the wrk thread and a counter, so every request inserts a row.

@@ -1,8 +1,8 @@
-/* minimal_page.c: the least a libfcgi program can do to answer a page: the ceiling bench/fcgi.sh measures Setup against. */
+/* minimal_page.c: the least a libfcgi program can do to answer a page: the ceiling bench/run measures Setup against. */
 /*
  * usage: minimal_page RESPONSE-FILE THREADS
  * RESPONSE-FILE holds the whole CGI answer (Status and the other headers, a blank line, the
- * body), prepared by bench/fcgi.sh from what connector-fcgi answers for GET /Connector/Setup,
+ * body), prepared by bench/run from what connector-fcgi answers for GET /Connector/Setup,
  * so both send the same bytes. THREADS threads each take requests with FCGX_Accept_r, the model
  * connector-fcgi uses, so the comparison is about the work per request and nothing else.
  */
@@ -77,7 +77,7 @@ main(int argc, char **argv)
 		return 1;
 	/*
 	 * Threads blocked in accept never see SIGTERM: block it everywhere and let this thread
-	 * wait for it, so spawn-fcgi's children stop when bench/fcgi.sh cleans up.
+	 * wait for it, so spawn-fcgi's children stop when bench/run cleans up.
 	 */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);

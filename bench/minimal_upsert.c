@@ -1,4 +1,4 @@
-/* minimal_upsert.c: the least a libfcgi + libpq program can do to save a configuration: the ceiling bench/fcgi.sh measures Save against. */
+/* minimal_upsert.c: the least a libfcgi + libpq program can do to save a configuration: the ceiling bench/run measures Save against. */
 /*
  * usage: minimal_upsert CONNINFO THREADS ERROR-LOG
  * Reads the JSON body Save gets, upserts the same columns of configurations with one prepared

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "http.h"
 
+struct json_object;
 struct template;
 struct keyring;
 
@@ -21,6 +22,8 @@ struct app {
 	struct template     *tpl_auth_end;
 	struct keyring      *action_keys;	/* NULL: action_jwks_file not set */
 	struct keyring      *sso_keys;		/* NULL: sso_jwks_file not set */
+	/* What the Setup page shows every visitor (base_url, categories none checked), built once. */
+	struct json_object  *setup_shared;
 };
 
 /* Loads the templates; false with "file:line: reason" when one is broken. */
@@ -28,6 +31,10 @@ bool	 app_init(struct app *, const struct config *, char *err, size_t errlen);
 void	 app_free(struct app *);
 /* Reads the JWKS files again (SIGHUP); a file that fails keeps its old keys. Logs either way. */
 void	 app_reload_keys(const struct app *);
+
+/* The page's categories (id, label, checked) as a new array; events are the checked ids. */
+struct json_object	*page_categories(const struct config *, const char *const *events,
+			    size_t nevents);
 
 /* The route table of connector-fcgi. */
 extern const struct route	app_routes[];

@@ -15,16 +15,19 @@
 #include "util.h"
 #include "validate.h"
 
-/* Renders an HTML page with the page security headers. */
+/* Renders an HTML page with the page security headers; shared (or NULL) as render.h says. */
 static void
 send_page(struct request *req, struct response *resp, int status, const struct template *t,
-    struct json_object *data)
+    struct json_object *shared, struct json_object *data)
 {
 	resp->status = status;
 	resp->content_type = "text/html; charset=utf-8";
 	resp_header(resp, "Content-Security-Policy", req->app->page_csp);
 	buf_reset(&resp->body);
-	template_render(t, data, &resp->body);
+	if (shared != NULL)
+		template_render_shared(t, shared, data, &resp->body);
+	else
+		template_render(t, data, &resp->body);
 }
 
 static void
@@ -36,7 +39,7 @@ send_error_page(struct request *req, struct response *resp, int status, const ch
 	req_keep_json(req, d);
 	json_object_object_add(d, "title", json_object_new_string(title));
 	json_object_object_add(d, "detail", json_object_new_string(detail));
-	send_page(req, resp, status, req->app->tpl_error, d);
+	send_page(req, resp, status, req->app->tpl_error, NULL, d);
 }
 
 /* The page data shared by Setup and Edit; `stored` is NULL on Setup. */
@@ -45,9 +48,8 @@ send_setup_page(struct request *req, struct response *resp, const char *entity_i
     const struct stored_config *stored)
 {
 	const struct config *cfg = req->app->cfg;
-	struct json_object *d = json_object_new_object(), *cats = json_object_new_array();
+	struct json_object *d = json_object_new_object();
 	char token[CSRF_TOKEN_LEN];
-	size_t i, j;
 
 	req_keep_json(req, d);
 	if (!csrf_make(cfg->csrf_secret, now_ms() / 1000, cfg->csrf_ttl, token)) {
@@ -55,6 +57,11 @@ send_setup_page(struct request *req, struct response *resp, const char *entity_i
 		return;
 	}
 	json_object_object_add(d, "csrf_token", json_object_new_string(token));
+	if (stored == NULL) {
+		/* Setup: everything else is the same for every visitor, built at start-up. */
+		send_page(req, resp, 200, req->app->tpl_setup, req->app->setup_shared, d);
+		return;
+	}
 	json_object_object_add(d, "base_url", json_object_new_string(cfg->public_base_url));
 	/* The page asks Teams for a sign-in token only when the server will ask for one. */
 	if (cfg->sso_enabled)
@@ -62,26 +69,13 @@ send_setup_page(struct request *req, struct response *resp, const char *entity_i
 		    json_object_new_string(cfg->sso_client_id));
 	if (entity_id != NULL)
 		json_object_object_add(d, "entity_id", json_object_new_string(entity_id));
-	if (stored != NULL) {
-		json_object_object_add(d, "config_name", json_object_new_string(stored->config_name));
-		if (stored->disabled_reason != NULL)
-			json_object_object_add(d, "disabled_reason",
-			    json_object_new_string(stored->disabled_reason));
-	}
-	for (i = 0; i < cfg->ncategories; i++) {
-		struct json_object *c = json_object_new_object();
-		bool checked = false;
-
-		for (j = 0; stored != NULL && j < stored->nevents; j++)
-			if (strcmp(stored->events[j], cfg->categories[i].id) == 0)
-				checked = true;
-		json_object_object_add(c, "id", json_object_new_string(cfg->categories[i].id));
-		json_object_object_add(c, "label", json_object_new_string(cfg->categories[i].label));
-		json_object_object_add(c, "checked", json_object_new_boolean(checked));
-		json_object_array_add(cats, c);
-	}
-	json_object_object_add(d, "categories", cats);
-	send_page(req, resp, 200, req->app->tpl_setup, d);
+	json_object_object_add(d, "config_name", json_object_new_string(stored->config_name));
+	if (stored->disabled_reason != NULL)
+		json_object_object_add(d, "disabled_reason",
+		    json_object_new_string(stored->disabled_reason));
+	json_object_object_add(d, "categories", page_categories(cfg, stored->events,
+	    stored->nevents));
+	send_page(req, resp, 200, req->app->tpl_setup, NULL, d);
 }
 
 void

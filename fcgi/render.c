@@ -2,6 +2,7 @@
 #include "render.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,35 @@ truthy(struct json_object *v)
 	}
 }
 
+/*
+ * Numbers and booleans as JSON writes them, without json_object_to_json_string: that one
+ * writes a print buffer into the object, and shared data is read by many threads at once.
+ */
+static void
+put_scalar(struct buf *out, struct json_object *v)
+{
+	char num[64];
+
+	switch (json_object_get_type(v)) {
+	case json_type_boolean:
+		buf_puts(out, json_object_get_boolean(v) ? "true" : "false");
+		break;
+	case json_type_int:
+		snprintf(num, sizeof(num), "%" PRId64, json_object_get_int64(v));
+		buf_puts(out, num);
+		break;
+	case json_type_double:
+		snprintf(num, sizeof(num), "%.17g", json_object_get_double(v));
+		buf_puts(out, num);
+		/* json-c marks a whole double as one: 2 is written 2.0 */
+		if (strpbrk(num, ".eEin") == NULL)
+			buf_puts(out, ".0");
+		break;
+	default:
+		break;	/* objects and arrays write nothing */
+	}
+}
+
 static void
 render_nodes(const struct node *parent, struct json_object **scopes, int nscopes,
     struct buf *out)
@@ -298,10 +328,8 @@ render_nodes(const struct node *parent, struct json_object **scopes, int nscopes
 			if (json_object_is_type(v, json_type_string))
 				html_escape(out, json_object_get_string(v),
 				    (size_t)json_object_get_string_len(v));
-			else if (json_object_is_type(v, json_type_int) ||
-			    json_object_is_type(v, json_type_double) ||
-			    json_object_is_type(v, json_type_boolean))
-				buf_puts(out, json_object_to_json_string(v));
+			else
+				put_scalar(out, v);
 			break;
 		case N_SECTION:
 		case N_INVERTED:
@@ -334,4 +362,15 @@ template_render(const struct template *t, struct json_object *data, struct buf *
 
 	scopes[0] = data;
 	render_nodes(&t->root, scopes, 1, out);
+}
+
+void
+template_render_shared(const struct template *t, struct json_object *shared,
+    struct json_object *data, struct buf *out)
+{
+	struct json_object *scopes[MAX_DEPTH * 2 + 2];
+
+	scopes[0] = shared;
+	scopes[1] = data;
+	render_nodes(&t->root, scopes, 2, out);
 }

@@ -23,6 +23,13 @@ struct template	*template_load(const char *path, char *err, size_t errlen);
 void		 template_free(struct template *);
 /* Renders with data (an object) into out. */
 void		 template_render(const struct template *, struct json_object *data, struct buf *out);
+/*
+ * The same with shared (an object) as the outermost scope under data: names not in data
+ * resolve there. Rendering never writes to any object, so shared may be built once and read
+ * by every thread at the same time.
+ */
+void		 template_render_shared(const struct template *, struct json_object *shared,
+		    struct json_object *data, struct buf *out);
 
 /* The escaper: & < > " ' and ` become entities; invalid UTF-8 never reaches it (checked). */
 void		 html_escape(struct buf *, const char *, size_t);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "jwt.h"
 #include "log.h"
 #include "render.h"
@@ -35,6 +37,28 @@ load(const struct config *cfg, const char *file, char *err, size_t errlen)
 		return NULL;
 	}
 	return template_load(path, err, errlen);
+}
+
+/* The categories as the page lists them; stored events check theirs (NULL on Setup). */
+struct json_object *
+page_categories(const struct config *cfg, const char *const *events, size_t nevents)
+{
+	struct json_object *cats = json_object_new_array();
+	size_t i, j;
+
+	for (i = 0; i < cfg->ncategories; i++) {
+		struct json_object *c = json_object_new_object();
+		bool checked = false;
+
+		for (j = 0; j < nevents; j++)
+			if (strcmp(events[j], cfg->categories[i].id) == 0)
+				checked = true;
+		json_object_object_add(c, "id", json_object_new_string(cfg->categories[i].id));
+		json_object_object_add(c, "label", json_object_new_string(cfg->categories[i].label));
+		json_object_object_add(c, "checked", json_object_new_boolean(checked));
+		json_object_array_add(cats, c);
+	}
+	return cats;
 }
 
 /* A JWKS file named by a key, when it is set; a file that cannot be used stops start-up. */
@@ -68,6 +92,15 @@ app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
 	    "frame-ancestors 'self' %s teams.microsoft.com *.teams.microsoft.com *.skype.com",
 	    cfg->public_base_url);
 	app->page_csp = csp.data;
+	/* Only the CSRF token differs between Setup pages: building the rest per request cost time. */
+	app->setup_shared = json_object_new_object();
+	json_object_object_add(app->setup_shared, "base_url",
+	    json_object_new_string(cfg->public_base_url));
+	json_object_object_add(app->setup_shared, "categories", page_categories(cfg, NULL, 0));
+	/* The page asks Teams for a sign-in token only when the server will ask for one. */
+	if (cfg->sso_enabled)
+		json_object_object_add(app->setup_shared, "sso_client_id",
+		    json_object_new_string(cfg->sso_client_id));
 	if ((app->tpl_setup = load(cfg, "setup.html", err, errlen)) == NULL ||
 	    (app->tpl_error = load(cfg, "error.html", err, errlen)) == NULL ||
 	    (app->tpl_auth_start = load(cfg, "auth-start.html", err, errlen)) == NULL ||
@@ -117,6 +150,8 @@ app_free(struct app *app)
 	keyring_free(app->sso_keys);
 	app->action_keys = app->sso_keys = NULL;
 	free(app->page_csp);
+	json_object_put(app->setup_shared);
+	app->setup_shared = NULL;
 	app->tpl_setup = app->tpl_error = app->tpl_auth_start = app->tpl_auth_end = NULL;
 	app->page_csp = NULL;
 }

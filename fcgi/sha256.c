@@ -119,9 +119,9 @@ sha256_hex(const void *data, size_t n, char out[65])
 }
 
 void
-hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen, unsigned char out[32])
+hmac_sha256_key_init(struct hmac_sha256_key *hk, const void *key, size_t keylen)
 {
-	unsigned char k[64], pad[64], inner[32];
+	unsigned char k[64], pad[64];
 	struct sha256 s;
 	size_t i;
 
@@ -134,14 +134,34 @@ hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen, unsi
 		memcpy(k, key, keylen);
 	for (i = 0; i < 64; i++)
 		pad[i] = k[i] ^ 0x36;
-	sha256_init(&s);
-	sha256_update(&s, pad, 64);
-	sha256_update(&s, msg, msglen);
-	sha256_final(&s, inner);
+	sha256_init(&hk->inner);
+	sha256_update(&hk->inner, pad, 64);
 	for (i = 0; i < 64; i++)
 		pad[i] = k[i] ^ 0x5c;
-	sha256_init(&s);
-	sha256_update(&s, pad, 64);
+	sha256_init(&hk->outer);
+	sha256_update(&hk->outer, pad, 64);
+}
+
+void
+hmac_sha256_keyed(const struct hmac_sha256_key *hk, const void *msg, size_t msglen,
+    unsigned char out[32])
+{
+	unsigned char inner[32];
+	struct sha256 s;
+
+	s = hk->inner;
+	sha256_update(&s, msg, msglen);
+	sha256_final(&s, inner);
+	s = hk->outer;
 	sha256_update(&s, inner, 32);
 	sha256_final(&s, out);
+}
+
+void
+hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen, unsigned char out[32])
+{
+	struct hmac_sha256_key hk;
+
+	hmac_sha256_key_init(&hk, key, keylen);
+	hmac_sha256_keyed(&hk, msg, msglen, out);
 }

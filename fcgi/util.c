@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,11 +203,10 @@ utf8_length(const char *p, size_t n)
 	return count;
 }
 
-bool
-random_bytes(void *p, size_t n)
+/* Straight from the kernel, no pool. */
+static bool
+kernel_random(unsigned char *out, size_t n)
 {
-	unsigned char *out = p;
-
 	while (n > 0) {
 		ssize_t r = getrandom(out, n, 0);
 
@@ -218,6 +218,56 @@ random_bytes(void *p, size_t n)
 		out += r;
 		n -= (size_t)r;
 	}
+	return true;
+}
+
+/*
+ * Each thread keeps a small pool of kernel random bytes and hands each byte out once: a page
+ * needs 24 (request id and CSRF nonce), and one getrandom(2) per request for each was a
+ * measurable part of answering the Setup page. A fork bumps the generation, so a child never
+ * hands out bytes its parent also holds.
+ */
+#define RANDOM_POOL 512
+static _Thread_local unsigned char pool[RANDOM_POOL];
+static _Thread_local size_t pool_left;
+static _Thread_local unsigned pool_gen;
+static _Atomic unsigned fork_gen = 1;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void
+after_fork(void)
+{
+	fork_gen++;
+}
+
+static void
+watch_forks(void)
+{
+	pthread_atfork(NULL, NULL, after_fork);
+}
+
+bool
+random_bytes(void *p, size_t n)
+{
+	unsigned char *out = p;
+
+	if (n > RANDOM_POOL / 4)
+		return kernel_random(out, n);
+	pthread_once(&fork_once, watch_forks);
+	if (pool_gen != fork_gen) {
+		explicit_bzero(pool, sizeof(pool));
+		pool_left = 0;
+		pool_gen = fork_gen;
+	}
+	if (pool_left < n) {
+		if (!kernel_random(pool, sizeof(pool)))
+			return false;
+		pool_left = sizeof(pool);
+	}
+	/* Take from the end and wipe what was taken, so no byte is used twice or left behind. */
+	pool_left -= n;
+	memcpy(out, pool + pool_left, n);
+	explicit_bzero(pool + pool_left, n);
 	return true;
 }
 

@@ -32,7 +32,7 @@ bool	 utf8_valid(const char *, size_t);
 /* Number of code points in valid UTF-8. */
 size_t	 utf8_length(const char *, size_t);
 
-/* Fills with random bytes from the kernel; false if it could not. */
+/* Random bytes from the kernel, through a small per-thread pool; false if it could not. */
 bool	 random_bytes(void *, size_t);
 void	 hex_encode(const unsigned char *, size_t, char *out /* 2n+1 */);
 

@@ -32,6 +32,29 @@ render(const char *tpl, const char *data)
 	return out.data;
 }
 
+/* Renders tpl over data (JSON text) with shared (JSON text) as the outermost scope. */
+static const char *
+render_shared(const char *tpl, const char *shared, const char *data)
+{
+	struct template *t;
+	struct json_object *sh, *d;
+	char err[256];
+
+	buf_free(&out);
+	buf_init(&out);
+	buf_append(&out, "", 0);
+	t = template_parse(tpl, strlen(tpl), "t.html", err, sizeof(err));
+	if (t == NULL)
+		return "(parse error)";
+	sh = json_tokener_parse(shared);
+	d = json_tokener_parse(data);
+	template_render_shared(t, sh, d, &out);
+	json_object_put(d);
+	json_object_put(sh);
+	template_free(t);
+	return out.data;
+}
+
 /* Parse must fail; returns the message (static) so the caller can check file:line and reason. */
 static const char *
 parse_error(const char *tpl, size_t len)
@@ -190,5 +213,15 @@ main(void)
 
 	buf_free(&out);
 	is_str(render("{{d}}", "{\"d\":1.5}"), "1.5", "a decimal number is printed");
+	is_str(render("{{d}} {{big}}", "{\"d\":2.0,\"big\":9007199254740993}"), "2.0 9007199254740993",
+	    "a whole decimal keeps its .0; a 64-bit integer is written whole");
+
+	/* shared data: the outermost scope, under the request's own */
+	is_str(render_shared("{{a}} {{b}} {{#l}}{{x}}{{#t}}!{{/t}}{{/l}}",
+	    "{\"a\":\"shared\",\"b\":\"<b>\",\"l\":[{\"x\":1,\"t\":true},{\"x\":\"y\"}]}",
+	    "{\"a\":\"own\"}"), "own &lt;b&gt; 1!y",
+	    "shared: the request's data first, then the shared, escaped alike");
+	is_str(render_shared("[{{a}}]{{^a}}none{{/a}}", "{}", "{}"), "[]none",
+	    "shared: a name in neither is missing");
 	return done_testing();
 }

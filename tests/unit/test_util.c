@@ -1,5 +1,7 @@
-/* test_util.c: UTF-8 checking, SHA-256 vectors, number parsing and log value quoting. */
+/* test_util.c: UTF-8 checking, SHA-256 vectors, number parsing, log value quoting and random bytes. */
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "sha256.h"
@@ -71,5 +73,36 @@ main(void)
 
 	ok(ct_equal("abcd", "abcd", 4) && !ct_equal("abcd", "abce", 4), "constant-time compare");
 	ok(ascii_ieq("Content-Type", "content-type") && !ascii_ieq("a", "ab"), "ASCII case-folding");
+	/* random_bytes hands each pooled byte out once, also across a fork */
+	{
+		unsigned char a[16], b[16], big[1000], zero[16] = { 0 }, child[16];
+		int fds[2], status;
+		pid_t pid;
+		size_t k, same = 0;
+
+		ok(random_bytes(a, sizeof(a)) && random_bytes(b, sizeof(b)), "random bytes are made");
+		ok(memcmp(a, b, sizeof(a)) != 0 && memcmp(a, zero, sizeof(a)) != 0,
+		    "two draws differ and are not zero");
+		ok(random_bytes(big, sizeof(big)), "a draw larger than the pool is made");
+		for (k = 1; k < sizeof(big); k++)
+			same += big[k] == big[k - 1];
+		ok(same < 50, "  ...and is not one byte repeated");
+		if (pipe(fds) == 0 && (pid = fork()) >= 0) {
+			if (pid == 0) {
+				close(fds[0]);
+				_exit(random_bytes(child, sizeof(child)) &&
+				    write(fds[1], child, sizeof(child)) == (ssize_t)sizeof(child) ? 0 : 1);
+			}
+			close(fds[1]);
+			ok(random_bytes(a, sizeof(a)), "the parent draws after a fork");
+			ok(read(fds[0], child, sizeof(child)) == (ssize_t)sizeof(child) &&
+			    waitpid(pid, &status, 0) == pid && status == 0, "the child draws too");
+			ok(memcmp(a, child, sizeof(a)) != 0,
+			    "parent and child never draw the same pooled bytes");
+			close(fds[0]);
+		} else
+			ok(0, "pipe and fork");
+	}
+
 	return done_testing();
 }
