@@ -150,6 +150,17 @@ package_manifest(const struct config *c, bool allow_http, char *err, size_t errl
 	list = json_object_new_array();
 	json_object_array_add(list, json_object_new_string(authority));
 	json_object_object_add(m, "validDomains", list);
+
+	/* With a sign-in app registration, Teams issues its SSO tokens silently for this resource. */
+	if (c->sso_client_id != NULL && *c->sso_client_id != '\0') {
+		buf_init(&url);
+		buf_printf(&url, "api://%s/%s", authority, c->sso_client_id);
+		o = json_object_new_object();
+		add_string(o, "id", c->sso_client_id);
+		add_string(o, "resource", url.data);
+		json_object_object_add(m, "webApplicationInfo", o);
+		buf_free(&url);
+	}
 	free(authority);
 	return m;
 }

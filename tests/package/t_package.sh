@@ -172,6 +172,24 @@ is "$(mjson "$T_DIR/xh/manifest.json" 'm["connectors"][0]["configurationUrl"]')"
 node "$VALIDATE" "$T_DIR/xh/manifest.json" >/dev/null 2>&1
 ok $? "  the schema accepts it (it allows http; Teams itself wants https)"
 
+# --- sign-in: webApplicationInfo names the Azure AD app when sso_client_id is set -------------
+
+SSO_ID=$(cat /proc/sys/kernel/random/uuid)
+mkdir -p "$T_DIR/sso"
+package "$T_DIR/sso/app.zip" CONNECTOR_SSO_CLIENT_ID="$SSO_ID"
+is "$RC" 0 "with sso_client_id the package is written"
+python3 -m zipfile -e "$T_DIR/sso/app.zip" "$T_DIR/xs"
+is "$(mjson "$T_DIR/xs/manifest.json" 'm["webApplicationInfo"]["id"]')" "$SSO_ID" \
+	"  webApplicationInfo.id is sso_client_id"
+is "$(mjson "$T_DIR/xs/manifest.json" 'm["webApplicationInfo"]["resource"]')" \
+	"api://connector.example.com/$SSO_ID" "  its resource is api://<host>/<client id>"
+node "$VALIDATE" "$T_DIR/xs/manifest.json" >/dev/null 2>&1
+ok $? "  the schema accepts it"
+package "$T_DIR/sso/none.zip" CONNECTOR_SSO_CLIENT_ID=
+python3 -m zipfile -e "$T_DIR/sso/none.zip" "$T_DIR/xn"
+is "$(mjson "$T_DIR/xn/manifest.json" '"webApplicationInfo" in m')" "False" \
+	"without sso_client_id there is no webApplicationInfo"
+
 # --- refusals --------------------------------------------------------------------------------
 
 "$ICONS" solid "$T_DIR/color-100.png" 100 100 rgb

@@ -75,7 +75,7 @@ check_manifest(void)
 {
 	struct config c;
 	struct json_object *m, *v;
-	char err[1024] = "";
+	char err[1024] = "", sso_keys[2048];
 
 	ok(load(&c, "https://Connector.Example.com", package_keys, err, sizeof(err)),
 	    "a configuration with every package key loads");
@@ -118,6 +118,8 @@ check_manifest(void)
 	    "one valid domain");
 	is_str(jstr(m, "validDomains.0"), "connector.example.com", "  the host, lower case");
 	ok(!json_object_object_get_ex(m, "permissions", NULL), "no permissions asked for");
+	ok(!json_object_object_get_ex(m, "webApplicationInfo", NULL),
+	    "no webApplicationInfo without sso_client_id");
 	has_str(json_object_to_json_string_ext(m, JSON_C_TO_STRING_NOSLASHESCAPE),
 	    "\"https://developer.microsoft.com/json-schemas/", "URLs are written without \\/");
 	json_object_put(m);
@@ -133,6 +135,18 @@ check_manifest(void)
 	is_str(jstr(m, "validDomains.0"), "127.0.0.1:8080", "  then the domain keeps its port");
 	is_str(jstr(m, "connectors.0.configurationUrl"), "http://127.0.0.1:8080/Connector/Setup",
 	    "  and the configuration URL is http");
+	json_object_put(m);
+	config_free(&c);
+
+	snprintf(sso_keys, sizeof(sso_keys), "%ssso_client_id = "
+	    "6f1a3c2e-8d4b-4e7a-9c5d-2b3a4f5e6d7c\n", package_keys);
+	ok(load(&c, "https://Connector.Example.com", sso_keys, err, sizeof(err)) &&
+	    (m = package_manifest(&c, false, err, sizeof(err))) != NULL, "with sso_client_id");
+	is_str(jstr(m, "webApplicationInfo.id"), "6f1a3c2e-8d4b-4e7a-9c5d-2b3a4f5e6d7c",
+	    "  webApplicationInfo.id is the client id");
+	is_str(jstr(m, "webApplicationInfo.resource"),
+	    "api://connector.example.com/6f1a3c2e-8d4b-4e7a-9c5d-2b3a4f5e6d7c",
+	    "  its resource is api://<host>/<client id>");
 	json_object_put(m);
 	config_free(&c);
 
