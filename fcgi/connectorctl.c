@@ -34,6 +34,7 @@ usage(FILE *out)
 	    "  check-config     read the configuration and report the first problem\n"
 	    "  send --event E --title T --idempotency-key K [--text X] [--fact NAME=VALUE]...\n"
 	    "       [--url U] [--severity info|success|warning|critical] [--entity ID]\n"
+	    "       [--actions JSON]\n"
 	    "                   post a notification, as POST /api/v1/notifications does\n"
 	    "  deliveries [--state S] [--limit N]\n"
 	    "                   list deliveries, newest first (webhook URLs redacted)\n"
@@ -112,6 +113,18 @@ cmd_send(const struct config *cfg, int argc, char **argv)
 		if (i + 1 >= argc) {
 			fprintf(stderr, "connectorctl: send: %s needs a value\n", argv[i]);
 			goto out;
+		}
+		if (strcmp(argv[i], "--actions") == 0) {
+			/* The API's actions[] as JSON; notify validation checks each member. */
+			struct json_object *a = json_tokener_parse(argv[i + 1]);
+
+			if (a == NULL) {
+				fprintf(stderr, "connectorctl: send: --actions takes a JSON array\n");
+				goto out;
+			}
+			json_object_object_add(body, "actions", a);
+			i++;
+			continue;
 		}
 		if (strcmp(argv[i], "--fact") == 0) {
 			const char *eq = strchr(argv[i + 1], '=');

@@ -354,6 +354,22 @@ store_metrics(struct store *s, struct buf *out, char *err, size_t errlen)
 	    "connector_oldest_pending_age_seconds %.3f\n", PQgetvalue(r, 0, 0),
 	    strtod(PQgetvalue(r, 0, 1), NULL));
 	PQclear(r);
+
+	/* Card button clicks, and their forwarding to the owning service. */
+	r = query(s, "SELECT (SELECT count(*) FROM card_actions),"
+	    " count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'delivered'),"
+	    " count(*) FILTER (WHERE state = 'failed'), count(*) FILTER (WHERE state = 'dead')"
+	    " FROM action_callbacks", 0, NULL, &res, err, errlen);
+	if (r == NULL)
+		return res;
+	buf_printf(out, "# HELP connector_card_actions_total Verified clicks on card buttons.\n"
+	    "# TYPE connector_card_actions_total counter\nconnector_card_actions_total %s\n"
+	    "# HELP connector_action_callbacks Clicks forwarded to the owning service, by state.\n"
+	    "# TYPE connector_action_callbacks gauge\n", PQgetvalue(r, 0, 0));
+	for (j = 1; j <= 4; j++)
+		buf_printf(out, "connector_action_callbacks{state=\"%s\"} %s\n", states[j - 1],
+		    PQgetvalue(r, 0, j));
+	PQclear(r);
 	return STORE_OK;
 }
 

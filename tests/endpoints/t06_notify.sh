@@ -131,6 +131,18 @@ ok "$([ "$rc" -ne 0 ]; echo $?)" "an unknown event fails"
 like "$out" 'event must be one of' "and names the rule"
 out=$("$CTL" send --title t 2>&1); rc=$?
 ok "$([ "$rc" -ne 0 ]; echo $?)" "a missing event fails"
+out=$("$CTL" send --event incidents --title 'With a button' --idempotency-key "t06-$(new_uuid)" \
+	--entity "$e1" --actions '[{"type":"httpPost","id":"ack","name":"Acknowledge"}]' 2>&1); rc=$?
+is "$rc" 0 "connectorctl send --actions succeeds"
+anid=$(sed -n 's/.*"notificationId":"\([^"]*\)".*/\1/p' <<<"$out")
+is "$(sql "SELECT payload->'actions'->0->>'id' FROM notifications WHERE id = '$anid'")" ack \
+	"  ...and the action is stored"
+out=$("$CTL" send --event incidents --title t --idempotency-key "t06-$(new_uuid)" \
+	--actions '[{"type":"openUrl","name":"Go","url":"ftp://x"}]' 2>&1); rc=$?
+ok "$([ "$rc" -ne 0 ]; echo $?)" "an action with a bad url fails"
+like "$out" 'actions\[0\]\.url' "  ...naming actions[0].url"
+out=$("$CTL" send --event incidents --title t --idempotency-key "t06-$(new_uuid)" --actions '[' 2>&1); rc=$?
+ok "$([ "$rc" -ne 0 ]; echo $?)" "--actions that is not JSON fails"
 
 req GET /metrics
 is "$STATUS" 200 "/metrics answers"
@@ -138,6 +150,8 @@ like "$(header Content-Type)" '^text/plain' "in Prometheus text format"
 like "$BODY" 'connector_deliveries\{state="pending"\} [0-9]+' "deliveries by state"
 like "$BODY" 'connector_oldest_pending_age_seconds [0-9.]+' "oldest pending age"
 like "$BODY" 'connector_delivery_attempt_duration_seconds_count [0-9]+' "attempt latency histogram"
+like "$BODY" 'connector_card_actions_total [0-9]+' "card clicks"
+like "$BODY" 'connector_action_callbacks\{state="delivered"\} [0-9]+' "forwarded clicks by state"
 
 sql "DELETE FROM configurations WHERE entity_id IN ('$e1', '$e2', '$e3')" >/dev/null
 done_testing
