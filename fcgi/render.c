@@ -286,6 +286,7 @@ static void
 put_scalar(struct buf *out, struct json_object *v)
 {
 	char num[64];
+	double d;
 
 	switch (json_object_get_type(v)) {
 	case json_type_boolean:
@@ -296,7 +297,11 @@ put_scalar(struct buf *out, struct json_object *v)
 		buf_puts(out, num);
 		break;
 	case json_type_double:
-		snprintf(num, sizeof(num), "%.17g", json_object_get_double(v));
+		/* The shortest of 15 or 17 digits that reads back the same: 0.1 stays 0.1. */
+		d = json_object_get_double(v);
+		snprintf(num, sizeof(num), "%.15g", d);
+		if (strtod(num, NULL) != d)
+			snprintf(num, sizeof(num), "%.17g", d);
 		buf_puts(out, num);
 		/* json-c marks a whole double as one: 2 is written 2.0 */
 		if (strpbrk(num, ".eEin") == NULL)

@@ -213,8 +213,9 @@ main(void)
 
 	buf_free(&out);
 	is_str(render("{{d}}", "{\"d\":1.5}"), "1.5", "a decimal number is printed");
-	is_str(render("{{d}} {{big}}", "{\"d\":2.0,\"big\":9007199254740993}"), "2.0 9007199254740993",
-	    "a whole decimal keeps its .0; a 64-bit integer is written whole");
+	is_str(render("{{d}} {{big}} {{t}}", "{\"d\":2.0,\"big\":9007199254740993,\"t\":0.1}"),
+	    "2.0 9007199254740993 0.1",
+	    "a whole decimal keeps its .0, 0.1 stays short; a 64-bit integer is written whole");
 
 	/* shared data: the outermost scope, under the request's own */
 	is_str(render_shared("{{a}} {{b}} {{#l}}{{x}}{{#t}}!{{/t}}{{/l}}",
