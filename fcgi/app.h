@@ -53,6 +53,11 @@ void	 handle_action(struct request *, struct response *);
 void	 handle_auth_start(struct request *, struct response *);
 void	 handle_auth_end(struct request *, struct response *);
 
+/* An HTML page with the page security headers (CSP); shared (or NULL) as render.h says. */
+struct json_object;
+void	 send_page(struct request *, struct response *, int status, const struct template *,
+	    struct json_object *shared, struct json_object *data);
+
 /* Shared answers: the database is down (503 + Retry-After), or failed (500, logged). */
 void	 answer_unavailable(struct request *, struct response *, const char *err);
 void	 answer_internal(struct request *, struct response *, const char *err);

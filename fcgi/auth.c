@@ -34,17 +34,15 @@ auth_require(struct request *req, struct response *resp, struct keyring *keys,
     struct jwt_claims *claims)
 {
 	const char *token = auth_bearer_token(req, params), *why;
-	enum jwt_result r;
 
 	memset(claims, 0, sizeof(*claims));
 	if (token == NULL) {
 		why = "no bearer token was sent";
-		r = JWT_MALFORMED;
 	} else if (keys == NULL) {
 		why = "no signing keys are configured for this kind of token";
-		r = JWT_KEY;
 	} else {
 		size_t len = strlen(token);
+		enum jwt_result r;
 
 		/* Trailing spaces are the header's, not the token's. */
 		while (len > 0 && (token[len - 1] == ' ' || token[len - 1] == '\t'))

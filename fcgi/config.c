@@ -68,7 +68,7 @@ static const struct key keys[] = {
 	{ "action_jwks_file",	K_PATH,     OFF(action_jwks_file),   "",	0, 0 },
 	{ "action_issuer",	K_STRING,   OFF(action_issuer),	     "https://substrate.office.com/sts/", 0, 0 },
 	{ "action_app_id",	K_STRING,   OFF(action_app_id),      "48af08dc-f6d2-435f-b2a7-069abd99c086", 0, 0 },
-	{ "action_audience",	K_PATH,     OFF(action_audience),    "",	0, 0 },
+	{ "action_audience",	K_URL,      OFF(action_audience),    "",	0, 2048 },
 	{ "action_callback_url", K_URL,     OFF(action_callback_url), "",	0, 2048 },
 	{ "action_callback_secret", K_WHSEC, OFF(action_callback_secret), "", 0, 0 },
 	{ "jwt_clock_skew",	K_LONG,     OFF(jwt_clock_skew),     "120",	0, 600 },
@@ -422,36 +422,6 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* An absolute http(s) URL with a host, no spaces or controls, at most max bytes. */
-static bool
-valid_http_url(const char *v, long max, const char **why)
-{
-	const char *h, *p;
-
-	if ((long)strlen(v) > max) {
-		*why = "is too long";
-		return false;
-	}
-	if (strncmp(v, "https://", 8) == 0)
-		h = v + 8;
-	else if (strncmp(v, "http://", 7) == 0)
-		h = v + 7;
-	else {
-		*why = "must start with http:// or https://";
-		return false;
-	}
-	if (*h == '\0' || *h == '/' || *h == ':') {
-		*why = "has no host";
-		return false;
-	}
-	for (p = v; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
-			*why = "must not contain spaces, controls or non-ASCII bytes";
-			return false;
-		}
-	return true;
-}
-
 /* A Standard Webhooks signing secret: whsec_ + base64 of 24..64 bytes. */
 static bool
 valid_whsec(const char *v)
@@ -518,25 +488,29 @@ valid_guid(const char *v)
 	return true;
 }
 
-/* https://host[:port][/path][?query][#fragment]: a link Teams shows on the app's page. */
+/*
+ * https://host[:port][/path][?query][#fragment]: a link Teams shows on the app's page; with
+ * allow_http, http:// too (a callback on the operator's own network).
+ */
 static bool
-valid_https_url(const char *v, long maxlen, const char **why)
+valid_url(const char *v, long maxlen, bool allow_http, const char **why)
 {
 	const char *h, *p;
 
-	if (ascii_nieq(v, "http://", 7)) {
+	if (ascii_nieq(v, "http://", 7) && !allow_http) {
 		*why = "must be an https:// URL (plain http:// is refused)";
 		return false;
 	}
-	if (!ascii_nieq(v, "https://", 8)) {
-		*why = "must be an https:// URL (https://host/path)";
+	if (!ascii_nieq(v, "https://", 8) && !ascii_nieq(v, "http://", 7)) {
+		*why = allow_http ? "must be an http:// or https:// URL (https://host/path)" :
+		    "must be an https:// URL (https://host/path)";
 		return false;
 	}
 	if ((long)strlen(v) > maxlen) {
 		*why = "must be at most 2048 characters";
 		return false;
 	}
-	h = v + 8;
+	h = strstr(v, "://") + 3;
 	for (p = h; isalnum((unsigned char)*p) || *p == '-' || *p == '.'; p++)
 		;
 	if (p == h) {
@@ -652,7 +626,7 @@ set_value(struct config *c, const struct key *k, const char *v, const char **why
 			}
 			if (k->type == K_TEXT && !valid_text(v, k->min, k->max, why))
 				return false;
-			if (k->type == K_HTTPS && !valid_https_url(v, k->max, why))
+			if (k->type == K_HTTPS && !valid_url(v, k->max, false, why))
 				return false;
 		}
 		free(*(char **)field);
@@ -669,7 +643,7 @@ set_value(struct config *c, const struct key *k, const char *v, const char **why
 		}
 		return true;
 	case K_URL:
-		if (*v != '\0' && !valid_http_url(v, k->max, why))
+		if (*v != '\0' && !valid_url(v, k->max, true, why))
 			return false;
 		free(*(char **)field);
 		*(char **)field = xstrdup(v);

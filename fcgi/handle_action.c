@@ -135,7 +135,10 @@ find_action(struct json_object *payload, const char *action_id)
 	return NULL;
 }
 
-/* CARD-ACTION-STATUS: the action's status, or "<name>: done"; one line of printable text. */
+/*
+ * CARD-ACTION-STATUS: the action's status (validation stores one for every httpPost action,
+ * "<name>: sent" when none was given); one line of printable text.
+ */
 static void
 status_message(struct json_object *action, char *out, size_t outlen)
 {
@@ -145,9 +148,6 @@ status_message(struct json_object *action, char *out, size_t outlen)
 	if (action != NULL && json_object_object_get_ex(action, "status", &v) &&
 	    json_object_is_type(v, json_type_string))
 		snprintf(out, outlen, "%s", json_object_get_string(v));
-	else if (action != NULL && json_object_object_get_ex(action, "name", &v) &&
-	    json_object_is_type(v, json_type_string))
-		snprintf(out, outlen, "%s: done", json_object_get_string(v));
 	else
 		snprintf(out, outlen, "Done");
 	/* A header value: no controls (validation refuses them; this holds if it ever did not). */
@@ -180,11 +180,8 @@ parse_body(struct request *req, struct response *resp)
 	char err[256];
 	char *prefix;
 
-	if (!media_type_is_json(req_env(req, "CONTENT_TYPE"))) {
-		resp_problem(resp, req, 415, "unsupported-media-type", "Unsupported media type",
-		    "Content-Type", "send the body as application/json (UTF-8)");
+	if (!req_json_type_ok(req, resp))
 		return false;
-	}
 	if ((o = json_parse_body(body, len, err, sizeof(err))) != NULL) {
 		req->json = o;
 		req_keep_json(req, o);

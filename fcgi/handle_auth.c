@@ -3,22 +3,10 @@
 
 #include <json-c/json.h>
 
-#include "render.h"
 #include "util.h"
 
 /* Azure AD's authorize endpoint for any tenant: the user's own tenant answers. */
 #define AUTHORITY "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize"
-
-static void
-send_auth_page(struct request *req, struct response *resp, const struct template *t,
-    struct json_object *d)
-{
-	resp->status = 200;
-	resp->content_type = "text/html; charset=utf-8";
-	resp_header(resp, "Content-Security-Policy", req->app->page_csp);
-	buf_reset(&resp->body);
-	template_render(t, d, &resp->body);
-}
 
 static bool
 sign_in_enabled(struct request *req, struct response *resp)
@@ -47,7 +35,7 @@ handle_auth_start(struct request *req, struct response *resp)
 	json_object_object_add(d, "authority", json_object_new_string(AUTHORITY));
 	json_object_object_add(d, "redirect_uri", json_object_new_string(redirect.data));
 	buf_free(&redirect);
-	send_auth_page(req, resp, req->app->tpl_auth_start, d);
+	send_page(req, resp, 200, req->app->tpl_auth_start, NULL, d);
 }
 
 void
@@ -59,5 +47,5 @@ handle_auth_end(struct request *req, struct response *resp)
 		return;
 	d = json_object_new_object();
 	req_keep_json(req, d);
-	send_auth_page(req, resp, req->app->tpl_auth_end, d);
+	send_page(req, resp, 200, req->app->tpl_auth_end, NULL, d);
 }

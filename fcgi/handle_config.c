@@ -15,21 +15,6 @@
 #include "util.h"
 #include "validate.h"
 
-/* Renders an HTML page with the page security headers; shared (or NULL) as render.h says. */
-static void
-send_page(struct request *req, struct response *resp, int status, const struct template *t,
-    struct json_object *shared, struct json_object *data)
-{
-	resp->status = status;
-	resp->content_type = "text/html; charset=utf-8";
-	resp_header(resp, "Content-Security-Policy", req->app->page_csp);
-	buf_reset(&resp->body);
-	if (shared != NULL)
-		template_render_shared(t, shared, data, &resp->body);
-	else
-		template_render(t, data, &resp->body);
-}
-
 static void
 send_error_page(struct request *req, struct response *resp, int status, const char *title,
     const char *detail)

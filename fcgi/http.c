@@ -419,15 +419,22 @@ method_valid(const char *m)
 }
 
 bool
+req_json_type_ok(struct request *req, struct response *resp)
+{
+	if (media_type_is_json(req_env(req, "CONTENT_TYPE")))
+		return true;
+	resp_problem(resp, req, 415, "unsupported-media-type", "Unsupported media type",
+	    "Content-Type", "send the body as application/json (UTF-8)");
+	return false;
+}
+
+bool
 req_parse_json(struct request *req, struct response *resp)
 {
 	char err[256];
 
-	if (!media_type_is_json(req_env(req, "CONTENT_TYPE"))) {
-		resp_problem(resp, req, 415, "unsupported-media-type", "Unsupported media type",
-		    "Content-Type", "send the body as application/json (UTF-8)");
+	if (!req_json_type_ok(req, resp))
 		return false;
-	}
 	if ((req->json = json_parse_body(req->body, req->body_len, err, sizeof(err))) == NULL) {
 		resp_problem(resp, req, 400, "malformed-body", "Malformed request body", "body",
 		    "%s", err);

@@ -70,6 +70,8 @@ const char *req_env(const struct request *, const char *name);
 /* A decoded query parameter by name (the first), or NULL. */
 const char *req_query(const struct request *, const char *name);
 
+/* The body is declared application/json; false with a 415 in resp otherwise. */
+bool	 req_json_type_ok(struct request *, struct response *);
 /* Checks the media type and parses the body into req->json; false with resp filled. */
 bool	 req_parse_json(struct request *, struct response *);
 

@@ -156,6 +156,21 @@ app_free(struct app *app)
 	app->page_csp = NULL;
 }
 
+/* Renders an HTML page with the page security headers; shared (or NULL) as render.h says. */
+void
+send_page(struct request *req, struct response *resp, int status, const struct template *t,
+    struct json_object *shared, struct json_object *data)
+{
+	resp->status = status;
+	resp->content_type = "text/html; charset=utf-8";
+	resp_header(resp, "Content-Security-Policy", req->app->page_csp);
+	buf_reset(&resp->body);
+	if (shared != NULL)
+		template_render_shared(t, shared, data, &resp->body);
+	else
+		template_render(t, data, &resp->body);
+}
+
 void
 answer_unavailable(struct request *req, struct response *resp, const char *err)
 {

@@ -167,6 +167,18 @@ main(void)
 		expect_error(good, env_bad_secret, "whsec_", "a callback secret of 5 bytes");
 		expect_error(good, env_bad_bool, "true or false", "a boolean that is neither");
 		expect_error(good, env_bad_url, "http://", "a callback URL that is not http(s)");
+		{
+			char *env_bad_aud[] = { "CONNECTOR_ACTION_AUDIENCE=connector.example.com",
+			    NULL };
+			char *env_space_url[] = {
+			    "CONNECTOR_ACTION_CALLBACK_URL=https://o.example/a b",
+			    "CONNECTOR_ACTION_CALLBACK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+			    NULL };
+
+			expect_error(good, env_bad_aud, "action_audience",
+			    "an action audience that is not a URL");
+			expect_error(good, env_space_url, "spaces", "a callback URL with a space");
+		}
 	}
 
 	return done_testing();

@@ -1,16 +1,28 @@
--- 0005_claim_fewer_statements.sql: claim_deliveries() does less per delivery (same results).
+-- 0003_claim_deliveries.sql: claim_deliveries() returns the notification id, and does less per delivery.
 
--- Measured with bench/run: PostgreSQL spent 250-330 us of CPU per delivery. Much of it was the
--- claim's first query: with thousands due it sorted every due row, payload and all, often on
--- disk, to keep a few hundred. Now it reads the due rows in index order and stops at the
--- batch, then joins their configurations and notifications.
--- Per delivery, too: the webhook's lock row is taken with one statement (inserted only the
--- first time) and never waited for, its recent sends are read once for all the rate windows (one query instead of
--- one per window), and the leases are written together after the loop. Rate limits are unchanged:
--- each send is still recorded as it is taken, so a second delivery to the same webhook in the
--- same claim sees the first.
-CREATE OR REPLACE FUNCTION claim_deliveries(worker text, batch integer, lease_seconds integer,
-                                            limits integer[], windows integer[])
+-- The worker signs a card's httpPost buttons with the notification and channel ids, so the
+-- claim says which notification a delivery comes from. The return type changes, which
+-- CREATE OR REPLACE cannot do: the function is dropped and created again in this migration's
+-- transaction, so no claim ever finds it missing.
+--
+-- Measured with bench/run, PostgreSQL spent 250-330 us of CPU per delivery with 0002's body,
+-- so this one does less, with the same results:
+-- - the due rows are sorted by their ids and times alone, then joined to their configurations
+--   and notifications (0002 sorted every due row, payload and all, often on disk);
+-- - a webhook's lock row is taken with one statement (inserted only the first time) and never
+--   waited for: a webhook another worker is claiming is left to the next claim (waiting let two
+--   claims lock webhooks in opposite orders and stall each other);
+-- - a webhook's recent sends are read once for all the rate windows, not once per window;
+-- - the leases are written together after the loop.
+-- Rate limits are unchanged: each send is recorded as it is taken, so a second delivery to the
+-- same webhook in the same claim sees the first.
+DROP FUNCTION claim_deliveries(text, integer, integer, integer[], integer[]);
+
+-- Claims up to batch due deliveries for a worker, respecting every webhook's rate limits:
+-- limits[i] sends per windows[i] seconds. A delivery whose webhook is at a limit is not
+-- dropped: its next_attempt_at moves to when a slot frees up.
+CREATE FUNCTION claim_deliveries(worker text, batch integer, lease_seconds integer,
+                                 limits integer[], windows integer[])
 RETURNS TABLE (delivery_id bigint, attempt integer, entity_id uuid, webhook_url text,
                webhook_kind text, payload jsonb, notification_id uuid)
 LANGUAGE plpgsql AS $$
@@ -27,7 +39,7 @@ DECLARE
 BEGIN
     SELECT max(l), max(w) INTO max_limit, max_window FROM unnest(limits, windows) AS t(l, w);
     -- The due rows are picked (and locked) narrow, then joined: sorting whole rows with their
-    -- payloads spilled to disk when many were due and cost more than everything else.
+    -- payloads spilled to disk when thousands were due, and cost more than everything else.
     FOR d IN
         SELECT p.id, p.attempts, c.entity_id, c.webhook_url, c.webhook_kind, c.webhook_key,
                n.payload, p.notification_id
